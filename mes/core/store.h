@@ -1,0 +1,143 @@
+#pragma once
+// Port: durable storage of the domain. The database is the source of truth.
+//
+// All reads and writes happen inside Store::transact(); a transaction sees its own writes and
+// commits all of them or none. Adapters (mes/storage) implement it for SQLite and MariaDB/MySQL
+// and pass the one contract suite in tests/unit/storage.
+//
+// Errors: every method returns kUnavailable when the database cannot be reached (the caller
+// may retry the whole transaction), kInternal for unexpected database errors, and the specific
+// codes documented per method.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mes/base/status.h"
+#include "mes/core/domain.h"
+
+namespace cardline {
+
+class ApplicationRepository {
+ public:
+  virtual ~ApplicationRepository() = default;
+  // Stores a new application with its personal data encrypted. kAlreadyExists if the id is
+  // taken.
+  virtual Status insert(const Application& application) = 0;
+  // kNotFound if there is no application with that id.
+  virtual Result<Application> find(const std::string& id) = 0;
+  // Ids of the applications for this personal number (looked up by keyed hash), oldest first.
+  virtual Result<std::vector<std::string>> idsForPersonalNumber(
+      const std::string& personal_number) = 0;
+  // Moves the application to (step, state) if its revision is still expected_revision; bumps
+  // the revision. kConflict if the revision moved on (someone else changed it first);
+  // kNotFound if absent.
+  virtual Status updatePosition(const std::string& id, std::int64_t expected_revision,
+                                const std::string& step, ApplicationState state) = 0;
+  // Number of applications in the given state.
+  virtual Result<std::int64_t> countInState(ApplicationState state) = 0;
+};
+
+class JobRepository {
+ public:
+  virtual ~JobRepository() = default;
+  // Adds a ready job; returns its id.
+  virtual Result<std::int64_t> enqueue(const StationJob& job) = 0;
+  // Leases up to `limit` ready jobs of one station type to a device, highest priority first,
+  // then earliest due. Safe against concurrent callers on other connections or nodes: each job
+  // is handed to exactly one caller (SELECT ... FOR UPDATE SKIP LOCKED on MariaDB).
+  virtual Result<std::vector<StationJob>> lease(StationType station, const std::string& device_id,
+                                                const std::string& node_id,
+                                                Timestamp lease_expires, int limit) = 0;
+  // Marks a leased job done with its outcome. kConflict if the job is not leased under this
+  // attempt (already done, or its lease was lost); kNotFound if absent.
+  virtual Status complete(std::int64_t job_id, int attempt, const std::string& outcome) = 0;
+  // Returns leased jobs whose lease expired before `now` to ready, attempt + 1. Returns how many.
+  virtual Result<int> requeueExpired(Timestamp now) = 0;
+  virtual Result<StationJob> find(std::int64_t job_id) = 0;
+  // Number of jobs of a station type in a state.
+  virtual Result<std::int64_t> count(StationType station, JobState state) = 0;
+};
+
+class CardRepository {
+ public:
+  virtual ~CardRepository() = default;
+  // kAlreadyExists if the serial was already personalised (a serial consumed twice).
+  virtual Status insert(const Card& card) = 0;
+  virtual Result<Card> find(const std::string& serial) = 0;
+  virtual Result<std::vector<Card>> forApplication(const std::string& application_id) = 0;
+  // Conditional: changes the state only if it is still `from`; kConflict otherwise.
+  virtual Status updateState(const std::string& serial, CardState from, const Card& to) = 0;
+};
+
+class EventLog {
+ public:
+  virtual ~EventLog() = default;
+  // Appends; returns the assigned sequence number.
+  virtual Result<std::int64_t> append(const Event& event) = 0;
+  // The history of one subject, oldest first.
+  virtual Result<std::vector<Event>> forSubject(const std::string& subject_type,
+                                                const std::string& subject_id) = 0;
+  // Events with seq > after_seq, oldest first, at most limit.
+  virtual Result<std::vector<Event>> after(std::int64_t after_seq, int limit) = 0;
+};
+
+class DeviceRepository {
+ public:
+  virtual ~DeviceRepository() = default;
+  // Inserts or replaces by id.
+  virtual Status upsert(const Device& device) = 0;
+  virtual Result<Device> find(const std::string& id) = 0;
+  virtual Result<std::vector<Device>> list() = 0;
+  // kNotFound if absent.
+  virtual Status remove(const std::string& id) = 0;
+};
+
+class UserRepository {
+ public:
+  virtual ~UserRepository() = default;
+  virtual Status insert(const User& user) = 0;  // kAlreadyExists if the name is taken
+  virtual Result<User> find(const std::string& name) = 0;
+  virtual Status update(const User& user) = 0;  // by name; kNotFound if absent
+  virtual Result<std::vector<User>> list() = 0;
+};
+
+class AuditLog {
+ public:
+  virtual ~AuditLog() = default;
+  // Appends the entry as the next seq (entry.seq is ignored); returns the seq.
+  virtual Result<std::int64_t> append(const AuditEntry& entry) = 0;
+  // The newest entry, or kNotFound when the log is empty.
+  virtual Result<AuditEntry> last() = 0;
+  // Entries with seq > after_seq in order, at most limit.
+  virtual Result<std::vector<AuditEntry>> after(std::int64_t after_seq, int limit) = 0;
+};
+
+// One open transaction. Not thread-safe; lives only inside Store::transact.
+class StoreTransaction {
+ public:
+  virtual ~StoreTransaction() = default;
+  virtual ApplicationRepository& applications() = 0;
+  virtual JobRepository& jobs() = 0;
+  virtual CardRepository& cards() = 0;
+  virtual EventLog& events() = 0;
+  virtual DeviceRepository& devices() = 0;
+  virtual UserRepository& users() = 0;
+  virtual AuditLog& audit() = 0;
+};
+
+enum class StoreBackend { kSqlite, kMysql };
+
+// Thread-safe: each transact() call runs on its own connection from a pool.
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Runs `work` in one transaction. Commits when it returns OK, rolls back otherwise and
+  // returns its status. A commit that fails returns that failure (nothing was written).
+  virtual Status transact(const std::function<Status(StoreTransaction&)>& work) = 0;
+  virtual StoreBackend backend() const = 0;
+};
+
+}  // namespace cardline
