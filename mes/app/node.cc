@@ -1,0 +1,82 @@
+#include "mes/app/node.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "mes/security/key_file.h"
+#include "mes/security/pii_aes_gcm.h"
+
+namespace cardline::app {
+namespace {
+
+Status ensureDir(const std::string& path, DataDirReport* report) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return Status::ok();
+  std::filesystem::create_directories(path, ec);
+  if (ec) return unavailable("cannot create folder " + path + ": " + ec.message());
+  report->actions.push_back("created folder " + path);
+  return Status::ok();
+}
+
+std::string parentOf(const std::string& path) {
+  return std::filesystem::path(path).parent_path().string();
+}
+
+}  // namespace
+
+Result<DataDirReport> prepareDataDir(const Config& config) {
+  DataDirReport report;
+  CARDLINE_RETURN_IF_ERROR(ensureDir(config.data_dir, &report));
+  const std::string key_file = config.piiKeyFile();
+  if (config.database.backend == DatabaseBackend::kSqlite) {
+    CARDLINE_RETURN_IF_ERROR(ensureDir(parentOf(config.sqlitePath()), &report));
+    CARDLINE_RETURN_IF_ERROR(ensureDir(parentOf(key_file), &report));
+    CARDLINE_ASSIGN_OR_RETURN(KeyFileOutcome outcome, generateKeyFile(key_file));
+    if (outcome == KeyFileOutcome::kCreated) {
+      report.actions.push_back("generated the personal-data key " + key_file + " (mode 0600)");
+    }
+  } else if (!std::filesystem::exists(key_file)) {
+    return notFound("the personal-data key file " + key_file +
+                    " does not exist; production keys are provisioned, not generated");
+  }
+  return report;
+}
+
+Result<StoreOptions> storeOptions(const Config& config) {
+  StoreOptions options;
+  if (config.database.backend == DatabaseBackend::kSqlite) {
+    options.backend = StoreBackend::kSqlite;
+    options.sqlite_path = config.sqlitePath();
+    return options;
+  }
+  const MysqlSettings& my = config.database.mysql;
+  options.backend = StoreBackend::kMysql;
+  options.mysql_url = my.url;
+  options.mysql_user = my.user;
+  options.mysql_schema = my.schema;
+  options.max_connections = my.pool_size;
+  if (!my.password_file.empty()) {
+    std::ifstream in(my.password_file);
+    if (!in) return invalidArgument("cannot read database.mysql.password_file " + my.password_file);
+    std::getline(in, options.mysql_password);
+  } else if (const char* env = std::getenv(my.password_env.c_str())) {
+    options.mysql_password = env;
+  } else {
+    return invalidArgument("no MariaDB password: set database.mysql.password_file or the "
+                           "environment variable " + my.password_env);
+  }
+  return options;
+}
+
+Result<std::unique_ptr<PiiProtector>> openPiiProtector(const Config& config) {
+  auto protector = AesGcmPiiProtector::fromKeyFile(config.piiKeyFile());
+  if (!protector.isOk()) return protector.status();
+  return std::unique_ptr<PiiProtector>(std::move(protector).value());
+}
+
+}  // namespace cardline::app

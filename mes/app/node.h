@@ -1,0 +1,33 @@
+#pragma once
+// Composition helpers shared by the subcommands: turning the Config into concrete adapters
+// (data directory, PII key, store options). Only mes/app knows the concrete types.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mes/base/status.h"
+#include "mes/config/config.h"
+#include "mes/core/pii_protector.h"
+#include "mes/storage/store_factory.h"
+
+namespace cardline::app {
+
+// What preparing the data directory did, for the user to read.
+struct DataDirReport {
+  std::vector<std::string> actions;  // "created var/demo", "generated key var/demo/keys/pii.key"
+};
+
+// Creates the data directory (and keys/) when absent, and, for the embedded database, the PII
+// key file when absent (mode 0600). For MySQL the key file must exist already: kNotFound says
+// where it was looked for. kUnavailable when a folder or file cannot be created.
+Result<DataDirReport> prepareDataDir(const Config& config);
+
+// StoreOptions for the configured backend; reads the MySQL password from password_file or the
+// environment variable. kInvalidArgument when neither yields a password.
+Result<StoreOptions> storeOptions(const Config& config);
+
+// Loads the PII key named by the configuration.
+Result<std::unique_ptr<PiiProtector>> openPiiProtector(const Config& config);
+
+}  // namespace cardline::app

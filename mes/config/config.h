@@ -1,0 +1,89 @@
+#pragma once
+// The one typed configuration of a cardline node (etc/cardline.yaml). Built once at start-up
+// by loadConfig() (config_loader.h) or defaultConfig(), then passed into constructors. Plain
+// data, no third-party types; every field has the documented default below.
+
+#include <cstdint>
+#include <string>
+
+namespace cardline {
+
+enum class DatabaseBackend { kSqlite, kMysql };     // "sqlite", "mysql"
+enum class DeviceLinkSecurity { kCurve, kPlain };   // "curve", "plain" (development only)
+
+struct SqliteSettings {
+  std::string path;  // database file; empty = <data_dir>/cardline.db; relative = under data_dir
+};
+
+struct MysqlSettings {
+  std::string url = "tcp://127.0.0.1:3306";  // or unix:///path/to/socket
+  std::string user = "cardline";
+  std::string password_file;  // file whose first line is the password; or
+  std::string password_env = "CARDLINE_MYSQL_PASSWORD";  // environment variable
+  std::string schema = "cardline";
+  int pool_size = 8;
+};
+
+struct DatabaseSettings {
+  DatabaseBackend backend = DatabaseBackend::kSqlite;
+  SqliteSettings sqlite;
+  MysqlSettings mysql;
+};
+
+struct SecuritySettings {
+  // 32-byte key for personal data at rest (AES-256-GCM). Empty = <data_dir>/keys/pii.key,
+  // generated on first use when absent; relative = under data_dir. Never inside the repository
+  // or the database.
+  std::string pii_key_file;
+};
+
+struct HttpSettings {
+  std::string bind = "127.0.0.1";
+  int port = 8080;  // 0 picks a free port
+};
+
+struct DeviceLinkSettings {
+  std::string endpoint = "tcp://127.0.0.1:5555";  // where the MES ROUTER binds
+  DeviceLinkSecurity security = DeviceLinkSecurity::kCurve;
+  int heartbeat_ms = 1000;
+  int liveness = 3;       // missed heartbeats before a device counts as lost
+  int lease_seconds = 30; // a job's lease on a device
+};
+
+struct ServiceLevels {
+  int receipt_to_print_hours = 48;   // about 2 working days (DOMAIN.md)
+  int print_to_dispatch_hours = 72;  // 3 days
+};
+
+struct Config {
+  std::string source;    // the file it was loaded from, or "(defaults)"
+  std::string data_dir;  // embedded database, generated keys, PKI, reports; default ./var/demo
+  std::string node_id = "node-1";  // names this serve process in leases
+  std::string resources_dir;  // holds workflows/, templates/, etc/reference/; default: the
+                              // source tree this binary was built from
+  DatabaseSettings database;
+  SecuritySettings security;
+  HttpSettings http;
+  DeviceLinkSettings devices;
+  ServiceLevels service_levels;
+
+  // Effective locations. Data files live under data_dir unless given as absolute paths.
+  std::string sqlitePath() const { return underDataDir(database.sqlite.path, "cardline.db"); }
+  std::string piiKeyFile() const { return underDataDir(security.pii_key_file, "keys/pii.key"); }
+  std::string pkiDir() const { return data_dir + "/pki"; }
+  std::string deviceKeyDir() const { return data_dir + "/keys"; }
+  std::string underDataDir(const std::string& path, const std::string& fallback) const {
+    if (path.empty()) return data_dir + "/" + fallback;
+    if (path[0] == '/') return path;
+    return data_dir + "/" + path;
+  }
+  // Resource locations (resources_dir-relative).
+  std::string workflowsDir() const { return resources_dir + "/workflows"; }
+  std::string templatesDir() const { return resources_dir + "/templates"; }
+  std::string referenceDir() const { return resources_dir + "/etc/reference"; }
+};
+
+const char* name(DatabaseBackend v);
+const char* name(DeviceLinkSecurity v);
+
+}  // namespace cardline

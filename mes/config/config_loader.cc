@@ -1,0 +1,252 @@
+#include "mes/config/config_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <climits>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+namespace cardline {
+
+const char* name(DatabaseBackend v) { return v == DatabaseBackend::kSqlite ? "sqlite" : "mysql"; }
+const char* name(DeviceLinkSecurity v) {
+  return v == DeviceLinkSecurity::kCurve ? "curve" : "plain";
+}
+
+std::string ConfigProblem::toString() const {
+  if (line <= 0) return file + ": " + message;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + message;
+}
+
+Config defaultConfig() {
+  Config c;
+  c.source = "(defaults)";
+  c.data_dir = "var/demo";
+#ifdef CARDLINE_RESOURCE_DIR
+  c.resources_dir = CARDLINE_RESOURCE_DIR;
+#else
+  c.resources_dir = ".";
+#endif
+  return c;
+}
+
+namespace {
+
+std::string folderOf(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string resolve(const std::string& base, const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  return base + "/" + path;
+}
+
+// Walks one YAML document against the known schema and records every problem with its position.
+class ConfigReader {
+ public:
+  ConfigReader(std::string file, std::vector<ConfigProblem>* problems)
+      : file_(std::move(file)), problems_(problems) {}
+
+  void problem(const YAML::Node& node, const std::string& message) {
+    const YAML::Mark mark = node.Mark();
+    if (mark.is_null()) {
+      problems_->push_back({file_, 0, 0, message});
+    } else {
+      problems_->push_back({file_, mark.line + 1, mark.column + 1, message});
+    }
+  }
+
+  using Field = std::function<void(const YAML::Node&)>;
+
+  // Applies `fields` to the keys of `map`; unknown keys and non-map nodes are problems.
+  void readMap(const YAML::Node& map, const std::string& where,
+               const std::map<std::string, Field>& fields) {
+    if (!map.IsMap()) {
+      problem(map, where + " must be a mapping of keys to values");
+      return;
+    }
+    for (const auto& entry : map) {
+      const std::string key = entry.first.Scalar();
+      auto it = fields.find(key);
+      if (it == fields.end()) {
+        std::string known;
+        for (const auto& f : fields) known += (known.empty() ? "" : ", ") + f.first;
+        problem(entry.first, "unknown key \"" + key + "\" in " + where + " (known: " + known + ")");
+        continue;
+      }
+      it->second(entry.second);
+    }
+  }
+
+  Field text(std::string* out, const std::string& key) {
+    return [this, out, key](const YAML::Node& node) {
+      if (!node.IsScalar()) {
+        problem(node, key + " must be a text value");
+        return;
+      }
+      *out = node.Scalar();
+    };
+  }
+
+  Field integer(int* out, const std::string& key, int min, int max) {
+    return [this, out, key, min, max](const YAML::Node& node) {
+      long long value = 0;
+      if (!node.IsScalar() || !parseInteger(node.Scalar(), &value)) {
+        problem(node, key + " must be a whole number");
+        return;
+      }
+      if (value < min || value > max) {
+        problem(node, key + " must be between " + std::to_string(min) + " and " +
+                          std::to_string(max) + ", got " + node.Scalar());
+        return;
+      }
+      *out = static_cast<int>(value);
+    };
+  }
+
+  template <typename E>
+  Field choice(E* out, const std::string& key, const std::vector<std::pair<std::string, E>>& table) {
+    return [this, out, key, table](const YAML::Node& node) {
+      std::string names;
+      for (const auto& entry : table) {
+        if (node.IsScalar() && node.Scalar() == entry.first) {
+          *out = entry.second;
+          return;
+        }
+        names += (names.empty() ? "" : ", ") + entry.first;
+      }
+      problem(node, key + " must be one of: " + names);
+    };
+  }
+
+ private:
+  static bool parseInteger(const std::string& s, long long* out) {
+    if (s.empty() || s.size() > 12) return false;
+    std::size_t i = 0;
+    bool negative = false;
+    if (s[0] == '-') {
+      negative = true;
+      i = 1;
+    }
+    if (i == s.size()) return false;
+    long long v = 0;
+    for (; i < s.size(); ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      v = v * 10 + (s[i] - '0');
+    }
+    *out = negative ? -v : v;
+    return true;
+  }
+
+  std::string file_;
+  std::vector<ConfigProblem>* problems_;
+};
+
+}  // namespace
+
+ConfigLoadResult loadConfig(const std::string& path) {
+  ConfigLoadResult result;
+  result.config = defaultConfig();
+  Config& c = result.config;
+  c.source = path;
+
+  std::ifstream in(path);
+  if (!in) {
+    result.problems.push_back({path, 0, 0, "cannot open the configuration file"});
+    return result;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+
+  YAML::Node root;
+  try {
+    root = YAML::Load(text.str());
+  } catch (const YAML::Exception& e) {
+    result.problems.push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
+    return result;
+  }
+  if (!root || root.IsNull()) {
+    result.problems.push_back({path, 0, 0, "the configuration file is empty"});
+    return result;
+  }
+
+  ConfigReader r(path, &result.problems);
+  std::string data_dir, resources_dir;
+  r.readMap(root, "the configuration", {
+    {"data_dir", r.text(&data_dir, "data_dir")},
+    {"node_id", r.text(&c.node_id, "node_id")},
+    {"resources_dir", r.text(&resources_dir, "resources_dir")},
+    {"database", [&](const YAML::Node& n) {
+       r.readMap(n, "database", {
+         {"backend", r.choice(&c.database.backend, "database.backend",
+                              std::vector<std::pair<std::string, DatabaseBackend>>{
+                                  {"sqlite", DatabaseBackend::kSqlite},
+                                  {"mysql", DatabaseBackend::kMysql}})},
+         {"sqlite", [&](const YAML::Node& s) {
+            r.readMap(s, "database.sqlite",
+                      {{"path", r.text(&c.database.sqlite.path, "database.sqlite.path")}});
+          }},
+         {"mysql", [&](const YAML::Node& m) {
+            MysqlSettings& my = c.database.mysql;
+            r.readMap(m, "database.mysql", {
+              {"url", r.text(&my.url, "database.mysql.url")},
+              {"user", r.text(&my.user, "database.mysql.user")},
+              {"password_file", r.text(&my.password_file, "database.mysql.password_file")},
+              {"password_env", r.text(&my.password_env, "database.mysql.password_env")},
+              {"schema", r.text(&my.schema, "database.mysql.schema")},
+              {"pool_size", r.integer(&my.pool_size, "database.mysql.pool_size", 1, 256)},
+            });
+          }},
+       });
+     }},
+    {"security", [&](const YAML::Node& n) {
+       r.readMap(n, "security", {{"pii_key_file", r.text(&c.security.pii_key_file,
+                                                         "security.pii_key_file")}});
+     }},
+    {"http", [&](const YAML::Node& n) {
+       r.readMap(n, "http", {
+         {"bind", r.text(&c.http.bind, "http.bind")},
+         {"port", r.integer(&c.http.port, "http.port", 0, 65535)},
+       });
+     }},
+    {"devices", [&](const YAML::Node& n) {
+       DeviceLinkSettings& d = c.devices;
+       r.readMap(n, "devices", {
+         {"endpoint", r.text(&d.endpoint, "devices.endpoint")},
+         {"security", r.choice(&d.security, "devices.security",
+                               std::vector<std::pair<std::string, DeviceLinkSecurity>>{
+                                   {"curve", DeviceLinkSecurity::kCurve},
+                                   {"plain", DeviceLinkSecurity::kPlain}})},
+         {"heartbeat_ms", r.integer(&d.heartbeat_ms, "devices.heartbeat_ms", 50, 60000)},
+         {"liveness", r.integer(&d.liveness, "devices.liveness", 1, 100)},
+         {"lease_seconds", r.integer(&d.lease_seconds, "devices.lease_seconds", 1, 86400)},
+       });
+     }},
+    {"service_levels", [&](const YAML::Node& n) {
+       ServiceLevels& s = c.service_levels;
+       r.readMap(n, "service_levels", {
+         {"receipt_to_print_hours",
+          r.integer(&s.receipt_to_print_hours, "service_levels.receipt_to_print_hours", 1, 8760)},
+         {"print_to_dispatch_hours",
+          r.integer(&s.print_to_dispatch_hours, "service_levels.print_to_dispatch_hours", 1, 8760)},
+       });
+     }},
+  });
+
+  // Paths in the file are relative to the file's own folder.
+  const std::string base = folderOf(path);
+  if (!data_dir.empty()) c.data_dir = resolve(base, data_dir);
+  if (!resources_dir.empty()) c.resources_dir = resolve(base, resources_dir);
+  if (!c.database.mysql.password_file.empty()) {
+    c.database.mysql.password_file = resolve(base, c.database.mysql.password_file);
+  }
+  if (c.data_dir.empty()) result.problems.push_back({path, 0, 0, "data_dir must not be empty"});
+  return result;
+}
+
+}  // namespace cardline

@@ -1,0 +1,37 @@
+#pragma once
+// Loading etc/cardline.yaml into Config. The only place that reads configuration text.
+
+#include <string>
+#include <vector>
+
+#include "mes/base/status.h"
+#include "mes/config/config.h"
+
+namespace cardline {
+
+// A problem found in a configuration (or workflow, or template) file, at a 1-based position.
+// line/col are 0 when the problem is about the file as a whole.
+struct ConfigProblem {
+  std::string file;
+  int line = 0;
+  int col = 0;
+  std::string message;
+  // "file:line:col: message" (or "file: message" without a position).
+  std::string toString() const;
+};
+
+// Built-in defaults: data_dir "var/demo", SQLite, paths derived from data_dir.
+Config defaultConfig();
+
+struct ConfigLoadResult {
+  Config config;                        // valid only when problems is empty
+  std::vector<ConfigProblem> problems;  // every problem at once, in file order
+};
+
+// Reads and validates a configuration file. Relative paths in the file are resolved against the
+// file's own folder, except database/key paths, which are relative to data_dir. Unknown keys,
+// wrong types, out-of-range numbers and unreadable or malformed YAML are all reported, each with
+// its position; the Config is filled with defaults where a value was bad.
+ConfigLoadResult loadConfig(const std::string& path);
+
+}  // namespace cardline
