@@ -20,6 +20,15 @@
 
 namespace cardline {
 
+// The fields of an Application that the workflow engine sets after intake inserted it
+// (appended for the workflow engine; see ApplicationRepository::updatePlan).
+struct ApplicationPlan {
+  std::string workflow;  // "name@version"
+  Priority priority = Priority::kNormal;
+  Timestamp print_due;
+  Timestamp dispatch_due;
+};
+
 class ApplicationRepository {
  public:
   virtual ~ApplicationRepository() = default;
@@ -38,6 +47,19 @@ class ApplicationRepository {
                                 const std::string& step, ApplicationState state) = 0;
   // Number of applications in the given state.
   virtual Result<std::int64_t> countInState(ApplicationState state) = 0;
+
+  // ---- Appended for the workflow engine (mes/workflow/engine.h) ----
+  // Sets the engine-owned plan fields (Application::workflow, priority, print_due,
+  // dispatch_due) to `plan` if the revision is still expected_revision; bumps the revision.
+  // kConflict if the revision moved on; kNotFound if absent. The default implementation
+  // returns kFailedPrecondition; every adapter must override it.
+  virtual Status updatePlan(const std::string& id, std::int64_t expected_revision,
+                            const ApplicationPlan& plan) {
+    (void)id;
+    (void)expected_revision;
+    (void)plan;
+    return failedPrecondition("this store does not implement ApplicationRepository::updatePlan");
+  }
 };
 
 class JobRepository {
