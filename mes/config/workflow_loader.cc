@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include "mes/config/yaml_position.h"
@@ -23,8 +22,10 @@ class Reader {
     WorkflowDefinition& def = out_.definition;
     def.position = root.IsDefined() && !root.IsNull() ? positionOf(root) : SourcePosition{1, 1};
     if (!root.IsMap()) {
-      error(def.position, "a workflow file must be a mapping (name, version, card_models, "
-                          "steps, ...), not " + describeNodeType(root));
+      error(def.position,
+            "a workflow file must be a mapping (name, version, card_models, "
+            "steps, ...), not " +
+                describeNodeType(root));
       return;
     }
     out_.document_read = true;
@@ -52,17 +53,16 @@ class Reader {
   }
 
  private:
-  static constexpr const char* kTopKeys[] = {"name",   "version", "description", "card_models",
-                                             "start",  "rework",  "steps"};
+  static constexpr const char* kTopKeys[] = {"name",  "version", "description", "card_models",
+                                             "start", "rework",  "steps"};
   static constexpr const char* kReworkKeys[] = {"to", "max_remakes", "then"};
-  static constexpr const char* kStepKeys[] = {"name",     "description", "station", "manual",
-                                              "hold",     "terminal",    "template", "on",
-                                              "retries"};
+  static constexpr const char* kStepKeys[] = {
+      "name", "description", "station", "manual", "hold", "terminal", "template", "on", "retries"};
   static constexpr const char* kRetryKeys[] = {"max", "then"};
 
   void error(SourcePosition at, std::string message) {
-    out_.problems.push_back(WorkflowProblem{ProblemSeverity::kError, out_.definition.file,
-                                            at.line, at.col, std::move(message)});
+    out_.problems.push_back(WorkflowProblem{ProblemSeverity::kError, out_.definition.file, at.line,
+                                            at.col, std::move(message)});
   }
 
   // The entries of a mapping, reporting unknown and duplicate keys.
@@ -72,21 +72,20 @@ class Reader {
     std::vector<YamlEntry> kept;
     std::map<std::string, YamlMark> seen;
     for (YamlEntry& e : entriesOf(map)) {
-      bool is_known = std::find_if(std::begin(known), std::end(known), [&](const char* k) {
-                        return e.key == k;
-                      }) != std::end(known);
+      bool is_known = std::find_if(std::begin(known), std::end(known),
+                                   [&](const char* k) { return e.key == k; }) != std::end(known);
       if (!is_known) {
         std::string list;
         for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
-        error(positionOf(e.key_mark), "unknown key '" + e.key + "' in " + what +
-                                          " (expected one of: " + list + ")");
+        error(positionOf(e.key_mark),
+              "unknown key '" + e.key + "' in " + what + " (expected one of: " + list + ")");
         continue;
       }
       auto [it, inserted] = seen.emplace(e.key, e.key_mark);
       if (!inserted) {
-        error(positionOf(e.key_mark),
-              "duplicate key '" + e.key + "' in " + what + " (first at " +
-                  std::to_string(it->second.line) + ":" + std::to_string(it->second.col) + ")");
+        error(positionOf(e.key_mark), "duplicate key '" + e.key + "' in " + what + " (first at " +
+                                          std::to_string(it->second.line) + ":" +
+                                          std::to_string(it->second.col) + ")");
         continue;
       }
       kept.push_back(std::move(e));
@@ -135,8 +134,8 @@ class Reader {
     ReworkPolicy policy;
     policy.position = positionOf(e.key_mark);
     if (!e.value.IsMap()) {
-      error(positionOf(e.key_mark), "'rework' must be a mapping (to, max_remakes, then), not " +
-                                        describeNodeType(e.value));
+      error(positionOf(e.key_mark),
+            "'rework' must be a mapping (to, max_remakes, then), not " + describeNodeType(e.value));
       out_.definition.rework = policy;
       return;
     }
@@ -189,10 +188,10 @@ class Reader {
                                             "'; a step has exactly one kind");
           continue;
         }
-        kind_key = e.key == "station"   ? "station"
-                   : e.key == "manual"  ? "manual"
-                   : e.key == "hold"    ? "hold"
-                                        : "terminal";
+        kind_key = e.key == "station"  ? "station"
+                   : e.key == "manual" ? "manual"
+                   : e.key == "hold"   ? "hold"
+                                       : "terminal";
         step.kind = parseStepKind(kind_key).value();
         step.value = scalar(e, e.key == "station"    ? "a station type"
                                : e.key == "terminal" ? "a terminal result"
@@ -217,8 +216,8 @@ class Reader {
 
   void transitions(const YamlEntry& e, Step& step) {
     if (!e.value.IsMap()) {
-      error(positionOf(e.key_mark), "'on' must map outcomes to steps, not " +
-                                        describeNodeType(e.value));
+      error(positionOf(e.key_mark),
+            "'on' must map outcomes to steps, not " + describeNodeType(e.value));
       return;
     }
     for (const YamlEntry& t : entriesOf(e.value)) {
@@ -228,8 +227,10 @@ class Reader {
       transition.target_position = positionOf(t.value);
       if (!t.value.IsScalar()) {
         error(t.value.IsNull() ? transition.outcome_position : transition.target_position,
-              "the target of outcome '" + t.key + "' must be a step name, 'retry' or 'rework', "
-              "not " + describeNodeType(t.value));
+              "the target of outcome '" + t.key +
+                  "' must be a step name, 'retry' or 'rework', "
+                  "not " +
+                  describeNodeType(t.value));
         continue;
       }
       transition.target = t.value.Scalar();
@@ -326,8 +327,7 @@ std::vector<WorkflowProblem> checkWorkflowFiles(const std::vector<std::string>& 
       auto [it, inserted] = by_qualified_name.emplace(def.qualifiedName(), &def);
       if (!inserted) {
         problems.push_back(WorkflowProblem{
-            ProblemSeverity::kError, def.file, def.version_position.line,
-            def.version_position.col,
+            ProblemSeverity::kError, def.file, def.version_position.line, def.version_position.col,
             "workflow " + def.qualifiedName() + " is also defined in " + it->second->file});
       }
       for (const CardModelRef& model : def.card_models) {
@@ -335,8 +335,8 @@ std::vector<WorkflowProblem> checkWorkflowFiles(const std::vector<std::string>& 
         if (!fresh && other->second->name != def.name) {
           problems.push_back(WorkflowProblem{
               ProblemSeverity::kError, def.file, model.position.line, model.position.col,
-              "card model " + model.text + " is already served by workflow " +
-                  other->second->name + " (" + other->second->file + ")"});
+              "card model " + model.text + " is already served by workflow " + other->second->name +
+                  " (" + other->second->file + ")"});
         }
       }
     }

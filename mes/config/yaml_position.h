@@ -2,10 +2,10 @@
 // Source positions of yaml-cpp nodes, 1-based (yaml-cpp's marks are 0-based), so that every
 // problem found in a YAML file can be reported as "file:line:col: message".
 
+#include <yaml-cpp/yaml.h>
+
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 namespace cardline {
 

@@ -1,0 +1,152 @@
+#pragma once
+// The application/card state machine, driven by station results, manual confirmations and
+// supervisor actions. It works only through the Store port and only inside the caller's
+// transaction: every state change and the event recording it are written by the same
+// StoreTransaction, so they commit together or not at all. Any error return means the caller
+// must roll the transaction back (Store::transact does that when the work returns it).
+//
+// Thread-compatible: the engine holds no mutable state; the catalog and clock it references
+// must outlive it. The line controller owns one instance.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mes/base/clock.h"
+#include "mes/base/status.h"
+#include "mes/core/domain.h"
+#include "mes/core/store.h"
+#include "mes/workflow/catalog.h"
+#include "mes/workflow/service_level.h"
+
+namespace cardline {
+
+struct EngineOptions {
+  // Service levels (DOMAIN.md: about 2 working days receipt → print, 3 days print → dispatch).
+  std::chrono::hours receipt_to_print{48};
+  std::chrono::hours print_to_dispatch{72};
+};
+
+// What a station reported for one job attempt.
+struct StationResult {
+  std::int64_t job_id = 0;
+  int attempt = 0;
+  std::string device_id;
+  std::string outcome;       // "ok" or a defect code ("print_smudge", "chip_dead", ...)
+  std::string blank_serial;  // print: the blank card consumed; empty if none was consumed
+  std::string measurements;  // JSON object text recorded with the event; may be empty
+};
+
+enum class ResultDisposition {
+  kApplied,     // "applied": the application moved
+  kDuplicate,   // "duplicate": this job id + attempt was already applied; nothing changed
+  kStale,       // "stale": the attempt is not the job's current lease; refused, nothing changed
+  kSuperseded,  // "superseded": job done, but the application had been held, cancelled or
+                // re-routed meanwhile; only the consumed blank was recorded (spoiled)
+};
+const char* name(ResultDisposition v);
+
+// What a result or confirmation did.
+struct ResultEffect {
+  ResultDisposition disposition = ResultDisposition::kApplied;
+  std::string application_id;
+  std::string from_step;
+  std::string to_step;
+  ApplicationState state = ApplicationState::kQueued;
+  std::int64_t next_job_id = 0;  // the job enqueued for to_step, 0 if none
+};
+
+// Who does a supervisor action and why; both are required and recorded in the event.
+struct SupervisorAction {
+  std::string application_id;
+  std::string actor;   // user name
+  std::string reason;  // free text
+};
+
+// A person confirming a manual step (e.g. logistics confirming delivery).
+struct StepConfirmation {
+  std::string application_id;
+  std::string step;     // the step being confirmed; must be the application's current step
+  std::string outcome;  // "ok" or another outcome of the step
+  std::string actor;    // user name
+  std::vector<Role> actor_roles;
+  std::string note;  // optional free text recorded in the event
+};
+
+class Engine {
+ public:
+  Engine(const WorkflowCatalog& catalog, const Clock& clock, EngineOptions options);
+
+  // Starts an application that intake has just inserted (the accept hook, called in the import
+  // transaction): fixes its workflow to the newest version serving its card model, sets
+  // print_due = received_at + receipt_to_print, moves it to the start step, enqueues the first
+  // job and appends a "started" event. kNotFound if the application is not stored or no
+  // workflow serves its card model; kFailedPrecondition if it was already started; store errors
+  // as returned.
+  Status start(StoreTransaction& tx, const Application& application);
+
+  // Applies a station's result. Completes the job; records the card (print: inserts the blank
+  // with its serial, spoiled right away when the outcome is a defect; qa ok → good; dispatch
+  // ok → dispatched; rework → spoiled with the defect as reason); moves the application per the
+  // workflow (next step, retry, rework or hold); enqueues the next job; appends events.
+  // A repeated result for the same job id + attempt returns kDuplicate, a result for an attempt
+  // that is not the job's current lease returns kStale; both change nothing.
+  // kNotFound if the job or its application is absent; kInvalidArgument for an "ok" print
+  // result without a blank serial or an empty outcome; kAlreadyExists if the blank serial was
+  // already personalised; kFailedPrecondition if a non-print station reports on an application
+  // without a card in the line; store errors as returned.
+  Result<ResultEffect> applyResult(StoreTransaction& tx, const StationResult& result);
+
+  // Confirms the application's current manual step with an outcome, routed like a station
+  // result. kInvalidArgument without actor or outcome; kNotFound if absent;
+  // kFailedPrecondition if the application is not queued at that manual step;
+  // kPermissionDenied if the actor lacks the step's role.
+  Result<ResultEffect> confirmStep(StoreTransaction& tx, const StepConfirmation& confirmation);
+
+  // Supervisor actions. Each requires actor and reason (kInvalidArgument otherwise), returns
+  // kNotFound for an unknown application, and appends one event with who and why.
+  //
+  // hold: stops a queued application where it is (state held). kFailedPrecondition unless
+  // it is queued.
+  Status hold(StoreTransaction& tx, const SupervisorAction& action);
+  // release: a held application continues. At a hold step it follows the step's "release"
+  // transition; elsewhere it resumes its step (a new job is enqueued if its job was finished
+  // while it was held). kFailedPrecondition unless it is held.
+  Status release(StoreTransaction& tx, const SupervisorAction& action);
+  // cancel: ends the application (state cancelled, the workflow's cancelled step if it has
+  // one); its cards still in the line are spoiled with reason "cancelled".
+  // kFailedPrecondition if it already ended or a card was already dispatched.
+  Status cancel(StoreTransaction& tx, const SupervisorAction& action);
+  // prioritise: sets the application's priority; jobs enqueued from now on carry it.
+  // kFailedPrecondition if the application already ended.
+  Status prioritise(StoreTransaction& tx, const SupervisorAction& action, Priority priority);
+  // reroute: moves a held application to `step` of its workflow and lets it continue there.
+  // The remake count starts again. kFailedPrecondition unless it is held; kInvalidArgument if
+  // the step is unknown, a hold step or a terminal step.
+  Status reroute(StoreTransaction& tx, const SupervisorAction& action, const std::string& step);
+
+  // The service-level breaches of one application as of `now` (see service_level.h).
+  // kNotFound if absent.
+  Result<std::vector<Breach>> breaches(StoreTransaction& tx, const std::string& application_id,
+                                       Timestamp now);
+
+ private:
+  struct Context;
+
+  Result<Context> load(StoreTransaction& tx, const std::string& application_id);
+  Result<ResultEffect> route(StoreTransaction& tx, Context& ctx, const std::string& outcome,
+                             const std::string& actor, const std::string& cause);
+  Result<std::int64_t> enter(StoreTransaction& tx, Context& ctx, const std::string& step);
+  Status spoilLiveCard(StoreTransaction& tx, Context& ctx, const std::string& reason,
+                       const std::string& station, const std::string& actor);
+  Status appendEvent(StoreTransaction& tx, const std::string& subject_type,
+                     const std::string& subject_id, const std::string& kind,
+                     const std::string& actor, const std::string& detail);
+
+  const WorkflowCatalog& catalog_;
+  const Clock& clock_;
+  EngineOptions options_;
+};
+
+}  // namespace cardline

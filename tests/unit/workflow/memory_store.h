@@ -1,0 +1,271 @@
+#pragma once
+// An in-memory Store for the engine tests: the repository methods the workflow engine uses,
+// with the port's documented semantics (conditional updates, kConflict, kAlreadyExists, leases).
+// transact() works on a copy of the data and publishes it only when the work returns OK, so a
+// failed transaction leaves nothing behind. Not thread-safe. Devices, users and audit are not
+// used by the engine and answer kInternal.
+//
+// Used until the SQLite adapter (mes/storage) implements ApplicationRepository::updatePlan;
+// see docs/workflow.md.
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "mes/core/store.h"
+
+namespace cardline::workflow_test {
+
+struct MemoryData {
+  std::map<std::string, Application> applications;
+  std::map<std::int64_t, StationJob> jobs;
+  std::int64_t next_job = 1;
+  std::map<std::string, Card> cards;
+  std::vector<Event> events;
+};
+
+class MemoryApplications final : public ApplicationRepository {
+ public:
+  explicit MemoryApplications(MemoryData& data) : d_(data) {}
+  Status insert(const Application& a) override {
+    if (!d_.applications.emplace(a.id, a).second) return alreadyExists(a.id);
+    return Status::ok();
+  }
+  Result<Application> find(const std::string& id) override {
+    auto it = d_.applications.find(id);
+    if (it == d_.applications.end()) return notFound("application " + id);
+    return it->second;
+  }
+  Result<std::vector<std::string>> idsForPersonalNumber(const std::string& number) override {
+    std::vector<std::string> ids;
+    for (const auto& entry : d_.applications) {
+      if (entry.second.personal_number == number) ids.push_back(entry.first);
+    }
+    return ids;
+  }
+  Status updatePosition(const std::string& id, std::int64_t expected_revision,
+                        const std::string& step, ApplicationState state) override {
+    auto it = d_.applications.find(id);
+    if (it == d_.applications.end()) return notFound("application " + id);
+    if (it->second.revision != expected_revision) return conflict("revision moved on");
+    it->second.step = step;
+    it->second.state = state;
+    ++it->second.revision;
+    return Status::ok();
+  }
+  Result<std::int64_t> countInState(ApplicationState state) override {
+    return static_cast<std::int64_t>(
+        std::count_if(d_.applications.begin(), d_.applications.end(),
+                      [&](const auto& entry) { return entry.second.state == state; }));
+  }
+  Status updatePlan(const std::string& id, std::int64_t expected_revision,
+                    const ApplicationPlan& plan) override {
+    auto it = d_.applications.find(id);
+    if (it == d_.applications.end()) return notFound("application " + id);
+    if (it->second.revision != expected_revision) return conflict("revision moved on");
+    it->second.workflow = plan.workflow;
+    it->second.priority = plan.priority;
+    it->second.print_due = plan.print_due;
+    it->second.dispatch_due = plan.dispatch_due;
+    ++it->second.revision;
+    return Status::ok();
+  }
+
+ private:
+  MemoryData& d_;
+};
+
+class MemoryJobs final : public JobRepository {
+ public:
+  explicit MemoryJobs(MemoryData& data) : d_(data) {}
+  Result<std::int64_t> enqueue(const StationJob& job) override {
+    StationJob stored = job;
+    stored.id = d_.next_job++;
+    stored.state = JobState::kReady;
+    d_.jobs[stored.id] = stored;
+    return stored.id;
+  }
+  // Oldest first (priority ordering is the scheduler's business, not tested here).
+  Result<std::vector<StationJob>> lease(StationType station, const std::string& device_id,
+                                        const std::string& node_id, Timestamp lease_expires,
+                                        int limit) override {
+    std::vector<StationJob> out;
+    for (auto& entry : d_.jobs) {
+      StationJob& job = entry.second;
+      if (static_cast<int>(out.size()) >= limit) break;
+      if (job.station != station || job.state != JobState::kReady) continue;
+      job.state = JobState::kLeased;
+      job.device_id = device_id;
+      job.node_id = node_id;
+      job.lease_expires = lease_expires;
+      out.push_back(job);
+    }
+    return out;
+  }
+  Status complete(std::int64_t job_id, int attempt, const std::string& outcome) override {
+    auto it = d_.jobs.find(job_id);
+    if (it == d_.jobs.end()) return notFound("job " + std::to_string(job_id));
+    StationJob& job = it->second;
+    if (job.state != JobState::kLeased || job.attempt != attempt) {
+      return conflict("job " + std::to_string(job_id) + " is not leased under this attempt");
+    }
+    job.state = JobState::kDone;
+    job.outcome = outcome;
+    return Status::ok();
+  }
+  Result<int> requeueExpired(Timestamp now) override {
+    int n = 0;
+    for (auto& entry : d_.jobs) {
+      StationJob& job = entry.second;
+      if (job.state == JobState::kLeased && job.lease_expires < now) {
+        job.state = JobState::kReady;
+        ++job.attempt;
+        ++n;
+      }
+    }
+    return n;
+  }
+  Result<StationJob> find(std::int64_t job_id) override {
+    auto it = d_.jobs.find(job_id);
+    if (it == d_.jobs.end()) return notFound("job " + std::to_string(job_id));
+    return it->second;
+  }
+  Result<std::int64_t> count(StationType station, JobState state) override {
+    return static_cast<std::int64_t>(
+        std::count_if(d_.jobs.begin(), d_.jobs.end(), [&](const auto& entry) {
+          return entry.second.station == station && entry.second.state == state;
+        }));
+  }
+
+ private:
+  MemoryData& d_;
+};
+
+class MemoryCards final : public CardRepository {
+ public:
+  explicit MemoryCards(MemoryData& data) : d_(data) {}
+  Status insert(const Card& card) override {
+    if (!d_.cards.emplace(card.serial, card).second) {
+      return alreadyExists("serial " + card.serial + " was already personalised");
+    }
+    return Status::ok();
+  }
+  Result<Card> find(const std::string& serial) override {
+    auto it = d_.cards.find(serial);
+    if (it == d_.cards.end()) return notFound("card " + serial);
+    return it->second;
+  }
+  Result<std::vector<Card>> forApplication(const std::string& application_id) override {
+    std::vector<Card> out;
+    for (const auto& entry : d_.cards) {
+      if (entry.second.application_id == application_id) out.push_back(entry.second);
+    }
+    return out;
+  }
+  Status updateState(const std::string& serial, CardState from, const Card& to) override {
+    auto it = d_.cards.find(serial);
+    if (it == d_.cards.end()) return notFound("card " + serial);
+    if (it->second.state != from) return conflict("card " + serial + " moved on");
+    it->second = to;
+    return Status::ok();
+  }
+
+ private:
+  MemoryData& d_;
+};
+
+class MemoryEvents final : public EventLog {
+ public:
+  explicit MemoryEvents(MemoryData& data) : d_(data) {}
+  Result<std::int64_t> append(const Event& event) override {
+    Event stored = event;
+    stored.seq = static_cast<std::int64_t>(d_.events.size()) + 1;
+    d_.events.push_back(stored);
+    return stored.seq;
+  }
+  Result<std::vector<Event>> forSubject(const std::string& type, const std::string& id) override {
+    std::vector<Event> out;
+    for (const Event& e : d_.events) {
+      if (e.subject_type == type && e.subject_id == id) out.push_back(e);
+    }
+    return out;
+  }
+  Result<std::vector<Event>> after(std::int64_t after_seq, int limit) override {
+    std::vector<Event> out;
+    for (const Event& e : d_.events) {
+      if (e.seq > after_seq && static_cast<int>(out.size()) < limit) out.push_back(e);
+    }
+    return out;
+  }
+
+ private:
+  MemoryData& d_;
+};
+
+// Devices, users and audit are not used by the engine.
+class UnusedDevices final : public DeviceRepository {
+ public:
+  Status upsert(const Device&) override { return internalError("unused"); }
+  Result<Device> find(const std::string&) override { return internalError("unused"); }
+  Result<std::vector<Device>> list() override { return internalError("unused"); }
+  Status remove(const std::string&) override { return internalError("unused"); }
+};
+class UnusedUsers final : public UserRepository {
+ public:
+  Status insert(const User&) override { return internalError("unused"); }
+  Result<User> find(const std::string&) override { return internalError("unused"); }
+  Status update(const User&) override { return internalError("unused"); }
+  Result<std::vector<User>> list() override { return internalError("unused"); }
+};
+class UnusedAudit final : public AuditLog {
+ public:
+  Result<std::int64_t> append(const AuditEntry&) override { return internalError("unused"); }
+  Result<AuditEntry> last() override { return internalError("unused"); }
+  Result<std::vector<AuditEntry>> after(std::int64_t, int) override {
+    return internalError("unused");
+  }
+};
+
+class MemoryTransaction final : public StoreTransaction {
+ public:
+  explicit MemoryTransaction(MemoryData& data)
+      : applications_(data), jobs_(data), cards_(data), events_(data) {}
+  ApplicationRepository& applications() override { return applications_; }
+  JobRepository& jobs() override { return jobs_; }
+  CardRepository& cards() override { return cards_; }
+  EventLog& events() override { return events_; }
+  DeviceRepository& devices() override { return devices_; }
+  UserRepository& users() override { return users_; }
+  AuditLog& audit() override { return audit_; }
+
+ private:
+  MemoryApplications applications_;
+  MemoryJobs jobs_;
+  MemoryCards cards_;
+  MemoryEvents events_;
+  UnusedDevices devices_;
+  UnusedUsers users_;
+  UnusedAudit audit_;
+};
+
+class MemoryStore final : public Store {
+ public:
+  Status transact(const std::function<Status(StoreTransaction&)>& work) override {
+    MemoryData copy = data_;
+    MemoryTransaction tx(copy);
+    Status status = work(tx);
+    if (status.isOk()) data_ = std::move(copy);
+    return status;
+  }
+  StoreBackend backend() const override { return StoreBackend::kSqlite; }
+
+  // Read-only view for assertions.
+  const MemoryData& data() const { return data_; }
+
+ private:
+  MemoryData data_;
+};
+
+}  // namespace cardline::workflow_test
