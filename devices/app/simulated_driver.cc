@@ -1,0 +1,65 @@
+#include "devices/app/simulated_driver.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+
+#include "mes/base/log.h"
+
+namespace cardline {
+namespace {
+
+const char* defectFor(protocol::Station station) {
+  switch (station) {
+    case protocol::Station::kPrint: return "smudged_print";
+    case protocol::Station::kEncode: return "dead_chip";
+    case protocol::Station::kQa: return "qa_mismatch";
+    case protocol::Station::kDispatch: return "damaged_card";
+  }
+  return "defect";
+}
+
+}  // namespace
+
+SimulatedDriver::SimulatedDriver(protocol::Station station, std::string device_id,
+                                 SimulatedFaults faults, std::function<void()> on_disconnect)
+    : station_(station),
+      device_id_(std::move(device_id)),
+      faults_(faults),
+      on_disconnect_(std::move(on_disconnect)),
+      random_(faults.seed) {}
+
+Result<protocol::JobResult> SimulatedDriver::perform(const protocol::Job& job) {
+  int n;
+  bool defect;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    n = ++jobs_;
+    defect = std::uniform_real_distribution<double>(0, 1)(random_) < faults_.defect_rate;
+  }
+  if (faults_.crash_after >= 0 && n > faults_.crash_after) {
+    logError("sim", "simulated crash in the middle of job " + std::to_string(job.job));
+    std::_Exit(70);
+  }
+  if (faults_.hang_after >= 0 && n > faults_.hang_after) {
+    logError("sim", "simulated hang in job " + std::to_string(job.job) + " (SIGSTOP)");
+    std::raise(SIGSTOP);
+  }
+  if (faults_.latency_ms > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(faults_.latency_ms));  // the work
+  }
+  protocol::JobResult r;
+  r.outcome = defect ? protocol::Outcome::kDefect : protocol::Outcome::kOk;
+  if (defect) r.defect = defectFor(station_);
+  if (station_ == protocol::Station::kPrint) {
+    r.blank = "SIM-" + device_id_ + "-" + std::to_string(n);
+  }
+  r.detail = std::string("simulated ") + protocol::name(station_);
+  r.measurements = {{"sim_ms", static_cast<double>(faults_.latency_ms)}};
+  if (faults_.disconnect_after >= 0 && n == faults_.disconnect_after && on_disconnect_) {
+    on_disconnect_();
+  }
+  return r;
+}
+
+}  // namespace cardline
