@@ -81,6 +81,20 @@ class JobRepository {
   virtual Result<StationJob> find(std::int64_t job_id) = 0;
   // Number of jobs of a station type in a state.
   virtual Result<std::int64_t> count(StationType station, JobState state) = 0;
+
+  // The ready jobs of one station type in store order (urgent first, then due, then id), at
+  // most `window`. On MariaDB the rows are locked for this transaction and rows that other
+  // transactions hold are skipped (FOR UPDATE SKIP LOCKED), so concurrent nodes see disjoint
+  // windows; the scheduler's policy then picks among them and leases with leaseJob().
+  virtual Result<std::vector<StationJob>> lockReady(StationType station, int window) = 0;
+  // Leases one ready job to a device of node_id until lease_expires. kConflict if it is no
+  // longer ready; kNotFound if absent.
+  virtual Status leaseJob(std::int64_t job_id, const std::string& device_id,
+                          const std::string& node_id, Timestamp lease_expires) = 0;
+  // Returns a job that node_id holds leased to ready, attempt + 1 (its device was lost).
+  // kConflict if node_id does not hold it leased (finished meanwhile, or expired and taken
+  // elsewhere); kNotFound if absent.
+  virtual Status releaseLease(std::int64_t job_id, const std::string& node_id) = 0;
 };
 
 class CardRepository {

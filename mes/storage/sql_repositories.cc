@@ -311,6 +311,48 @@ class SqlJobs final : public JobRepository {
     return readJob(rows[0]);
   }
 
+  Result<std::vector<StationJob>> lockReady(StationType station, int window) override {
+    std::vector<StationJob> jobs;
+    if (window <= 0) return jobs;
+    const std::string sql =
+        std::string("SELECT ") + kJobColumns +
+        " FROM station_jobs WHERE station = ? AND state = 'ready' "
+        "ORDER BY priority_rank, due, id LIMIT ?" +
+        (db_.dialect() == Dialect::kMysql ? " FOR UPDATE SKIP LOCKED" : "");
+    CARDLINE_ASSIGN_OR_RETURN(
+        auto rows, db_.query(sql, {std::string(name(station)), std::int64_t{window}}));
+    jobs.reserve(rows.size());
+    for (const auto& row : rows) {
+      CARDLINE_ASSIGN_OR_RETURN(StationJob job, readJob(row));
+      jobs.push_back(std::move(job));
+    }
+    return jobs;
+  }
+
+  Status leaseJob(std::int64_t job_id, const std::string& device_id, const std::string& node_id,
+                  Timestamp lease_expires) override {
+    CARDLINE_ASSIGN_OR_RETURN(
+        std::int64_t changed,
+        db_.execute("UPDATE station_jobs SET state = 'leased', device_id = ?, node_id = ?, "
+                    "lease_expires = ? WHERE id = ? AND state = 'ready'",
+                    {device_id, node_id, lease_expires.micros, job_id}));
+    if (changed == 1) return Status::ok();
+    return conflictOrNotFound(db_, "SELECT 1 FROM station_jobs WHERE id = ?", job_id,
+                              "job " + std::to_string(job_id));
+  }
+
+  Status releaseLease(std::int64_t job_id, const std::string& node_id) override {
+    CARDLINE_ASSIGN_OR_RETURN(
+        std::int64_t changed,
+        db_.execute("UPDATE station_jobs SET state = 'ready', attempt = attempt + 1, "
+                    "device_id = '', node_id = '', lease_expires = 0 "
+                    "WHERE id = ? AND state = 'leased' AND node_id = ?",
+                    {job_id, node_id}));
+    if (changed == 1) return Status::ok();
+    return conflictOrNotFound(db_, "SELECT 1 FROM station_jobs WHERE id = ?", job_id,
+                              "job " + std::to_string(job_id) + " leased by " + node_id);
+  }
+
   Result<std::int64_t> count(StationType station, JobState state) override {
     CARDLINE_ASSIGN_OR_RETURN(
         auto rows, db_.query("SELECT COUNT(*) FROM station_jobs WHERE station = ? AND state = ?",

@@ -331,6 +331,79 @@ TEST_P(StoreContractTest, RequeueExpiredReturnsLostLeasesWithNextAttempt) {
   ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) { return tx.jobs().complete(id, 2, "ok"); }));
 }
 
+TEST_P(StoreContractTest, LockReadyThenLeaseChosenJobs) {
+  insertApplication("APP-1");
+  const Timestamp t = clock_.now();
+  std::int64_t normal = 0, urgent = 0, other_station = 0;
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(
+        normal, tx.jobs().enqueue(makeJob("APP-1", StationType::kPrint, Priority::kNormal, t)));
+    CARDLINE_ASSIGN_OR_RETURN(
+        urgent, tx.jobs().enqueue(makeJob("APP-1", StationType::kPrint, Priority::kUrgent,
+                                          t.plusSeconds(100))));
+    CARDLINE_ASSIGN_OR_RETURN(
+        other_station,
+        tx.jobs().enqueue(makeJob("APP-1", StationType::kQa, Priority::kUrgent, t)));
+    return Status::ok();
+  }));
+  std::vector<StationJob> window;
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(window, tx.jobs().lockReady(StationType::kPrint, 10));
+    return tx.jobs().leaseJob(normal, "P1", "node-a", t.plusSeconds(30));
+  }));
+  ASSERT_EQ(window.size(), 2u);
+  EXPECT_EQ(window[0].id, urgent);
+  EXPECT_EQ(window[1].id, normal);
+  // A leased job is no longer ready: leasing it again conflicts, and it leaves the window.
+  Status again = inTx(*store_, [&](StoreTransaction& tx) {
+    return tx.jobs().leaseJob(normal, "P2", "node-b", t.plusSeconds(30));
+  });
+  EXPECT_EQ(again.code(), ErrorCode::kConflict);
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(window, tx.jobs().lockReady(StationType::kPrint, 10));
+    return Status::ok();
+  }));
+  ASSERT_EQ(window.size(), 1u);
+  EXPECT_EQ(window[0].id, urgent);
+  Status missing = inTx(*store_, [&](StoreTransaction& tx) {
+    return tx.jobs().leaseJob(999999, "P1", "node-a", t);
+  });
+  EXPECT_EQ(missing.code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, ReleaseLeaseOnlyByTheHoldingNode) {
+  insertApplication("APP-1");
+  const Timestamp t = clock_.now();
+  std::int64_t id = 0;
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(
+        id, tx.jobs().enqueue(makeJob("APP-1", StationType::kEncode, Priority::kNormal, t)));
+    return tx.jobs().leaseJob(id, "E1", "node-a", t.plusSeconds(30));
+  }));
+  Status wrong_node = inTx(*store_, [&](StoreTransaction& tx) {
+    return tx.jobs().releaseLease(id, "node-b");
+  });
+  EXPECT_EQ(wrong_node.code(), ErrorCode::kConflict);
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    return tx.jobs().releaseLease(id, "node-a");
+  }));
+  StationJob job;
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(job, tx.jobs().find(id));
+    return Status::ok();
+  }));
+  EXPECT_EQ(job.state, JobState::kReady);
+  EXPECT_EQ(job.attempt, 2);
+  EXPECT_EQ(job.device_id, "");
+  // The old attempt's result is now stale.
+  Status stale = inTx(*store_, [&](StoreTransaction& tx) { return tx.jobs().complete(id, 1, "ok"); });
+  EXPECT_EQ(stale.code(), ErrorCode::kConflict);
+  Status twice = inTx(*store_, [&](StoreTransaction& tx) {
+    return tx.jobs().releaseLease(id, "node-a");
+  });
+  EXPECT_EQ(twice.code(), ErrorCode::kConflict);
+}
+
 TEST_P(StoreContractTest, CardsOnePerSerialWithConditionalStateChanges) {
   insertApplication("APP-1");
   Card card;

@@ -132,6 +132,39 @@ class MemoryJobs final : public JobRepository {
     if (it == d_.jobs.end()) return notFound("job " + std::to_string(job_id));
     return it->second;
   }
+  Result<std::vector<StationJob>> lockReady(StationType station, int window) override {
+    std::vector<StationJob> out;
+    for (const auto& entry : d_.jobs) {
+      if (static_cast<int>(out.size()) >= window) break;
+      if (entry.second.station == station && entry.second.state == JobState::kReady) {
+        out.push_back(entry.second);
+      }
+    }
+    return out;
+  }
+  Status leaseJob(std::int64_t job_id, const std::string& device_id, const std::string& node_id,
+                  Timestamp lease_expires) override {
+    auto it = d_.jobs.find(job_id);
+    if (it == d_.jobs.end()) return notFound("job " + std::to_string(job_id));
+    StationJob& job = it->second;
+    if (job.state != JobState::kReady) return conflict("job is not ready");
+    job.state = JobState::kLeased;
+    job.device_id = device_id;
+    job.node_id = node_id;
+    job.lease_expires = lease_expires;
+    return Status::ok();
+  }
+  Status releaseLease(std::int64_t job_id, const std::string& node_id) override {
+    auto it = d_.jobs.find(job_id);
+    if (it == d_.jobs.end()) return notFound("job " + std::to_string(job_id));
+    StationJob& job = it->second;
+    if (job.state != JobState::kLeased || job.node_id != node_id) {
+      return conflict("job is not leased by " + node_id);
+    }
+    job.state = JobState::kReady;
+    ++job.attempt;
+    return Status::ok();
+  }
   Result<std::int64_t> count(StationType station, JobState state) override {
     return static_cast<std::int64_t>(
         std::count_if(d_.jobs.begin(), d_.jobs.end(), [&](const auto& entry) {
