@@ -7,7 +7,8 @@ set -euo pipefail
 build_pkgs=(build-essential cmake ninja-build pkg-config git
   libpoco-dev libmysqlcppconn-dev libboost-dev libhpdf-dev libzmq3-dev cppzmq-dev
   libyaml-cpp-dev libqrencode-dev libpng-dev libjpeg-dev libssl-dev libsqlite3-dev
-  libzbar-dev fonts-noto-core fonts-noto-mono openssl)
+  libzbar-dev fonts-noto-core fonts-noto-mono openssl
+  libicu-dev libpoppler-cpp-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev mariadb-server mariadb-client
   zbar-tools poppler-utils qpdf python3-zmq libpoppler-cpp-dev)
 
