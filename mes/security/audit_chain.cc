@@ -1,0 +1,221 @@
+#include "mes/security/audit_chain.h"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "mes/base/bytes.h"
+#include "mes/base/date.h"
+
+namespace cardline {
+
+const char kAuditGenesisHash[] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+namespace {
+
+void appendField(std::string& out, const std::string& field) {
+  out += '|';
+  for (char c : field) {
+    if (c == '\\' || c == '|') out += '\\';
+    out += c;
+  }
+}
+
+std::string sha256Hex(const std::string& text) {
+  Bytes digest(SHA256_DIGEST_LENGTH);
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
+  return hexEncode(digest);
+}
+
+}  // namespace
+
+std::string jsonQuote(const std::string& text) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string auditCanonicalText(const AuditEntry& entry) {
+  std::string out = "cardline-audit-1";
+  appendField(out, std::to_string(entry.seq));
+  appendField(out, formatIsoTimestamp(entry.at));
+  appendField(out, entry.actor);
+  appendField(out, entry.action);
+  appendField(out, entry.subject);
+  appendField(out, entry.detail);
+  appendField(out, entry.prev_hash);
+  return out;
+}
+
+std::string auditEntryHash(const AuditEntry& entry) {
+  return sha256Hex(auditCanonicalText(entry));
+}
+
+const char* name(AuditProblem problem) {
+  switch (problem) {
+    case AuditProblem::kNone:
+      return "none";
+    case AuditProblem::kAltered:
+      return "altered";
+    case AuditProblem::kRemoved:
+      return "removed";
+    case AuditProblem::kReordered:
+      return "reordered";
+  }
+  return "?";
+}
+
+AuditTrail::AuditTrail(Store& store, const Clock& clock, AuditTrailOptions options)
+    : store_(store), clock_(clock), options_(options) {}
+
+Result<std::int64_t> AuditTrail::append(const std::string& actor, const std::string& action,
+                                        const std::string& subject, const std::string& detail) {
+  std::lock_guard<std::mutex> lock(append_mu_);
+  Status last_status;
+  for (int attempt = 0; attempt < std::max(1, options_.append_attempts); ++attempt) {
+    std::int64_t seq = 0;
+    last_status = store_.transact([&](StoreTransaction& tx) -> Status {
+      CARDLINE_ASSIGN_OR_RETURN(seq, appendIn(tx, actor, action, subject, detail));
+      return Status::ok();
+    });
+    if (last_status.isOk()) return seq;
+    if (last_status.code() != ErrorCode::kConflict) return last_status;
+  }
+  return last_status;
+}
+
+Result<std::int64_t> AuditTrail::appendIn(StoreTransaction& tx, const std::string& actor,
+                                          const std::string& action, const std::string& subject,
+                                          const std::string& detail) {
+  if (actor.empty() || action.empty()) {
+    return invalidArgument("an audit entry needs an actor and an action");
+  }
+  AuditEntry entry;
+  Result<AuditEntry> last = tx.audit().last();
+  if (last.isOk()) {
+    entry.seq = last->seq + 1;
+    entry.prev_hash = last->hash;
+  } else if (last.status().code() == ErrorCode::kNotFound) {
+    entry.seq = 1;
+    entry.prev_hash = kAuditGenesisHash;
+  } else {
+    return last.status();
+  }
+  entry.at = clock_.now();
+  entry.actor = actor;
+  entry.action = action;
+  entry.subject = subject;
+  entry.detail = detail.empty() ? "{}" : detail;
+  entry.hash = auditEntryHash(entry);
+  CARDLINE_ASSIGN_OR_RETURN(std::int64_t assigned, tx.audit().append(entry));
+  if (assigned == entry.seq) return assigned;
+  // The seq counter moved past what we read: either a concurrent writer committed first (our
+  // snapshot of the head is stale: retry), or the newest entries were deleted.
+  Result<std::vector<AuditEntry>> between = tx.audit().after(entry.seq - 1, 1);
+  if (!between.isOk()) return between.status();
+  if (!between->empty() && between->front().seq < assigned) {
+    return conflict("another writer appended audit entry " +
+                    std::to_string(between->front().seq) + " concurrently; retry");
+  }
+  return dataLoss("the audit log's sequence counter is at " + std::to_string(assigned) +
+                  " but the last stored entry is " + std::to_string(entry.seq - 1) +
+                  ": entries at the end of the audit log were removed; run cardline audit verify");
+}
+
+Result<std::vector<AuditEntry>> AuditTrail::list(std::int64_t after_seq, int limit) {
+  if (limit < 1 || limit > 1000) return invalidArgument("limit must be between 1 and 1000");
+  std::vector<AuditEntry> entries;
+  const Status transacted = store_.transact([&](StoreTransaction& tx) -> Status {
+    CARDLINE_ASSIGN_OR_RETURN(entries, tx.audit().after(after_seq, limit));
+    return Status::ok();
+  });
+  if (!transacted.isOk()) return transacted;
+  return entries;
+}
+
+Result<AuditVerification> AuditTrail::verify() {
+  // Pass 1: where each stored hash sits, to tell a moved entry from an altered one.
+  std::unordered_map<std::string, std::int64_t> position_of_hash;
+  std::vector<AuditEntry> all;
+  const int page = std::max(1, options_.page_size);
+  std::int64_t after = 0;
+  while (true) {
+    std::vector<AuditEntry> batch;
+    const Status transacted = store_.transact([&](StoreTransaction& tx) -> Status {
+      CARDLINE_ASSIGN_OR_RETURN(batch, tx.audit().after(after, page));
+      return Status::ok();
+    });
+    if (!transacted.isOk()) return transacted;
+    if (batch.empty()) break;
+    after = batch.back().seq;
+    for (auto& entry : batch) {
+      position_of_hash.emplace(entry.hash, entry.seq);
+      all.push_back(std::move(entry));
+    }
+    if (static_cast<int>(batch.size()) < page) break;
+  }
+
+  AuditVerification report;
+  std::string prev = kAuditGenesisHash;
+  std::int64_t expected_seq = 1;
+  auto fail = [&](AuditProblem problem, std::int64_t seq, const std::string& why) {
+    report.problem = problem;
+    report.first_bad_seq = seq;
+    report.message = "audit entry " + std::to_string(seq) + " " + name(problem) + ": " + why;
+    report.head_hash = prev;
+    return report;
+  };
+  for (const AuditEntry& entry : all) {
+    if (entry.seq != expected_seq) {
+      return fail(AuditProblem::kRemoved, expected_seq,
+                  "missing (the next stored entry is " + std::to_string(entry.seq) + ")");
+    }
+    const bool content_ok = auditEntryHash(entry) == entry.hash;
+    const bool link_ok = entry.prev_hash == prev;
+    if (!link_ok) {
+      auto found = position_of_hash.find(entry.prev_hash);
+      if (found != position_of_hash.end() && found->second >= entry.seq) {
+        return fail(AuditProblem::kReordered, entry.seq,
+                    "it follows entry " + std::to_string(found->second) +
+                        ", which is stored after it");
+      }
+    }
+    if (!content_ok) {
+      return fail(AuditProblem::kAltered, entry.seq, "its content does not match its hash");
+    }
+    if (!link_ok) {
+      if (entry.seq == 1) {
+        return fail(AuditProblem::kRemoved, 1, "it does not start the chain: earlier entries "
+                                               "were removed");
+      }
+      return fail(AuditProblem::kAltered, entry.seq - 1,
+                  "entry " + std::to_string(entry.seq) +
+                      " does not link to it: it was altered and re-hashed, or replaced");
+    }
+    prev = entry.hash;
+    ++expected_seq;
+    ++report.entries_checked;
+  }
+  report.head_hash = prev;
+  report.message = "audit trail intact: " + std::to_string(report.entries_checked) +
+                   " entries, head " + prev;
+  return report;
+}
+
+}  // namespace cardline

@@ -1,0 +1,97 @@
+#pragma once
+// The hash-chained audit trail over the Store's AuditLog.
+//
+// Each entry's hash is the lower-case hex SHA-256 of its canonical text, which includes the
+// previous entry's hash (64 zeros before the first entry), so altering, removing or reordering
+// any stored entry breaks the chain at that point. verify() walks the whole log and names the
+// first bad entry. Removing the newest entries leaves a shorter valid chain: the next append
+// notices that the store's sequence counter ran past the last stored entry (kDataLoss), and
+// operators can compare verify()'s head hash with one recorded earlier.
+//
+// Thread-safe: appends within one process are serialised; appends from other processes or
+// nodes that race with this one make append() retry (see append()).
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "mes/base/clock.h"
+#include "mes/base/status.h"
+#include "mes/core/domain.h"
+#include "mes/core/store.h"
+
+namespace cardline {
+
+// A JSON string literal for `text` (quotes included), escaping as RFC 8259 requires; for
+// building audit details such as "{\"reason\":" + jsonQuote(reason) + "}".
+std::string jsonQuote(const std::string& text);
+
+// The previous hash of the first entry.
+extern const char kAuditGenesisHash[];
+
+// The canonical text of an entry: "cardline-audit-1" then seq, at (ISO 8601 UTC,
+// microseconds), actor, action, subject, detail and prev_hash, each preceded by '|'. Inside
+// fields, '\' is written "\\" and '|' is written "\|", so no field can imitate a separator.
+std::string auditCanonicalText(const AuditEntry& entry);
+// Lower-case hex SHA-256 of auditCanonicalText(entry).
+std::string auditEntryHash(const AuditEntry& entry);
+
+enum class AuditProblem {
+  kNone,
+  kAltered,    // "altered": the entry's content no longer matches its hash
+  kRemoved,    // "removed": a seq is missing, or the chain skips an entry
+  kReordered,  // "reordered": the entry links to an entry stored after it
+};
+const char* name(AuditProblem problem);
+
+struct AuditVerification {
+  std::int64_t entries_checked = 0;
+  AuditProblem problem = AuditProblem::kNone;
+  std::int64_t first_bad_seq = 0;  // 0 when problem == kNone
+  std::string message;             // one line for people: what is wrong where, or a summary
+  std::string head_hash;           // hash of the last good entry (kAuditGenesisHash if none)
+  bool intact() const { return problem == AuditProblem::kNone; }
+};
+
+struct AuditTrailOptions {
+  int page_size = 1000;    // entries read per query by verify()
+  int append_attempts = 3; // tries of append() when another writer took the seq first
+};
+
+class AuditTrail {
+ public:
+  // `store` and `clock` must outlive the trail.
+  AuditTrail(Store& store, const Clock& clock, AuditTrailOptions options = {});
+
+  // Appends one entry in its own transaction; returns its seq. `detail` should be a JSON
+  // object text ("{}" if empty is fine). Retries when another writer appended between reading
+  // the head and appending (kConflict from appendIn); fails like appendIn otherwise.
+  Result<std::int64_t> append(const std::string& actor, const std::string& action,
+                              const std::string& subject, const std::string& detail);
+
+  // Appends inside the caller's transaction, so the entry commits with the change it records.
+  // kInvalidArgument if actor or action is empty. kConflict if the store assigned a seq other
+  // than last + 1 because another writer got there first (retry the transaction). kDataLoss if
+  // the store's seq ran ahead of the stored entries for any other reason (entries at the end of
+  // the log were removed). Store errors pass through.
+  Result<std::int64_t> appendIn(StoreTransaction& tx, const std::string& actor,
+                                const std::string& action, const std::string& subject,
+                                const std::string& detail);
+
+  // Entries with seq > after_seq in order, at most limit (1..1000). Store errors pass through.
+  Result<std::vector<AuditEntry>> list(std::int64_t after_seq, int limit);
+
+  // Walks the whole log in seq order and reports the first bad entry: a missing seq (removed),
+  // a hash that does not match the content (altered), or a prev_hash that names an entry
+  // stored later (reordered). Returns a report; fails only when the store fails.
+  Result<AuditVerification> verify();
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+  AuditTrailOptions options_;
+  std::mutex append_mu_;
+};
+
+}  // namespace cardline

@@ -1,0 +1,396 @@
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "mes/http/access_api.h"
+#include "mes/http/http_server.h"
+#include "mes/http/metrics.h"
+#include "mes/http/router.h"
+#include "mes/http/service_routes.h"
+#include "mes/http/static_files.h"
+#include "mes/security/accounts.h"
+#include "mes/security/audit_chain.h"
+#include "mes/security/pii_aes_gcm.h"
+#include "mes/security/sessions.h"
+#include "mes/storage/store_factory.h"
+
+namespace cardline {
+namespace {
+
+constexpr char kAdminPassword[] = "quản-trị-viên-2026";
+constexpr char kOperatorPassword[] = "vận-hành-viên-2026";
+constexpr char kAuditorPassword[] = "kiểm-toán-viên-2026";
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+  std::string set_cookie;
+  std::string allow;
+
+  Poco::JSON::Object::Ptr json() const {
+    Poco::JSON::Parser parser;
+    return parser.parse(body).extract<Poco::JSON::Object::Ptr>();
+  }
+};
+
+// A logged-in browser: the session cookie and the CSRF token.
+struct Login {
+  std::string cookie;
+  std::string csrf;
+};
+
+class HttpApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pii = AesGcmPiiProtector::create(Bytes(32, 0x17));
+    ASSERT_TRUE(pii.isOk());
+    pii_ = std::move(pii).value();
+    std::string pattern = ::testing::TempDir() + "cardline-http-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    temp_dir_ = pattern;
+    StoreOptions options;
+    options.backend = StoreBackend::kSqlite;
+    options.sqlite_path = temp_dir_ + "/cardline.db";
+    ASSERT_TRUE(migrateStore(options, clock_).isOk());
+    auto store = openStore(options, *pii_);
+    ASSERT_TRUE(store.isOk()) << store.status().toString();
+    store_ = std::move(store).value();
+
+    AccountOptions account_options;
+    account_options.hashing.iterations = kMinPasswordIterations;  // fast; the default is tested
+    audit_ = std::make_unique<AuditTrail>(*store_, clock_);
+    accounts_ = std::make_unique<AccountService>(*store_, *audit_, clock_, account_options);
+    sessions_ = std::make_unique<SessionTable>(clock_, SessionOptions{15 * 60, 8 * 3600});
+    authenticator_ = std::make_unique<SessionAuthenticator>(*sessions_, *accounts_);
+    router_ = std::make_unique<Router>(clock_, metrics_, authenticator_.get());
+    api_ = std::make_unique<AccessApi>(*accounts_, *sessions_, *audit_);
+    ASSERT_TRUE(api_->registerRoutes(*router_).isOk());
+    ASSERT_TRUE(registerServiceRoutes(*router_, metrics_).isOk());
+    const char* source = std::getenv("CARDLINE_SOURCE_DIR");
+    ASSERT_NE(source, nullptr) << "CARDLINE_SOURCE_DIR is not set (run through ctest)";
+    static_files_ = std::make_unique<StaticFiles>(std::string(source) + "/web");
+    router_->setGetFallback([this](const HttpRequest& r) { return static_files_->serve(r); });
+    server_ = std::make_unique<HttpServer>(*router_);
+    Status started = server_->start(0);
+    ASSERT_TRUE(started.isOk()) << started.toString();
+    ASSERT_GT(server_->port(), 0);
+
+    ASSERT_TRUE(accounts_->addUser("admin", "Quản trị", {Role::kAdmin}, kAdminPassword, "system")
+                    .isOk());
+    ASSERT_TRUE(accounts_->addUser("lan", "Trần Thị Lan", {Role::kOperator}, kOperatorPassword,
+                                   "system")
+                    .isOk());
+    ASSERT_TRUE(accounts_->addUser("kiem", "Kiểm toán", {Role::kAuditor}, kAuditorPassword,
+                                   "system")
+                    .isOk());
+  }
+
+  void TearDown() override {
+    if (server_) server_->stop();
+    server_.reset();
+    router_.reset();
+    store_.reset();
+    if (!temp_dir_.empty()) {
+      EXPECT_EQ(std::system(("rm -rf '" + temp_dir_ + "'").c_str()), 0);
+    }
+  }
+
+  Reply call(const std::string& method, const std::string& uri, const std::string& body = "",
+             const Login* login = nullptr, const std::string& csrf_override = "-") {
+    Poco::Net::HTTPClientSession client("127.0.0.1", static_cast<Poco::UInt16>(server_->port()));
+    Poco::Net::HTTPRequest request(method, uri, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (login != nullptr) {
+      request.set("Cookie", std::string(kSessionCookie) + "=" + login->cookie);
+      const std::string csrf = csrf_override == "-" ? login->csrf : csrf_override;
+      if (!csrf.empty()) request.set("X-CSRF-Token", csrf);
+    }
+    if (!body.empty()) request.setContentType("application/json");
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    client.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    std::istream& in = client.receiveResponse(response);
+    Reply reply;
+    reply.status = static_cast<int>(response.getStatus());
+    Poco::StreamCopier::copyToString(in, reply.body);
+    reply.content_type = response.getContentType();
+    reply.set_cookie = response.get("Set-Cookie", "");
+    reply.allow = response.get("Allow", "");
+    return reply;
+  }
+
+  Login login(const std::string& user, const std::string& password) {
+    Reply reply = call("POST", "/api/v1/session",
+                       "{\"name\":\"" + user + "\",\"password\":\"" + password + "\"}");
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    Login result;
+    const std::string prefix = std::string(kSessionCookie) + "=";
+    const auto start = reply.set_cookie.find(prefix);
+    EXPECT_EQ(start, 0u) << reply.set_cookie;
+    if (start != 0) return result;
+    result.cookie = reply.set_cookie.substr(prefix.size(),
+                                            reply.set_cookie.find(';') - prefix.size());
+    result.csrf = reply.json()->getValue<std::string>("csrf_token");
+    return result;
+  }
+
+  std::vector<std::string> auditActions() {
+    std::vector<std::string> actions;
+    auto entries = audit_->list(0, 1000);
+    EXPECT_TRUE(entries.isOk());
+    for (const auto& e : *entries) actions.push_back(e.action + " " + e.subject);
+    return actions;
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<AesGcmPiiProtector> pii_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<AuditTrail> audit_;
+  std::unique_ptr<AccountService> accounts_;
+  std::unique_ptr<SessionTable> sessions_;
+  std::unique_ptr<SessionAuthenticator> authenticator_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<AccessApi> api_;
+  std::unique_ptr<StaticFiles> static_files_;
+  std::unique_ptr<HttpServer> server_;
+  std::string temp_dir_;
+};
+
+TEST_F(HttpApiTest, LoginSetsAStrictHttpOnlyCookieAndMeWorks) {
+  Reply reply = call("POST", "/api/v1/session",
+                     std::string("{\"name\":\"lan\",\"password\":\"") + kOperatorPassword + "\"}");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_NE(reply.set_cookie.find("HttpOnly"), std::string::npos) << reply.set_cookie;
+  EXPECT_NE(reply.set_cookie.find("SameSite=Strict"), std::string::npos);
+  EXPECT_NE(reply.set_cookie.find("Path=/"), std::string::npos);
+  EXPECT_EQ(reply.json()->getValue<std::string>("csrf_token").size(), 32u);
+  EXPECT_EQ(reply.body.find("password"), std::string::npos);
+
+  Login lan = login("lan", kOperatorPassword);
+  Reply me = call("GET", "/api/v1/me", "", &lan);
+  ASSERT_EQ(me.status, 200) << me.body;
+  auto json = me.json();
+  EXPECT_EQ(json->getValue<std::string>("name"), "lan");
+  EXPECT_EQ(json->getValue<std::string>("display_name"), "Trần Thị Lan");
+  EXPECT_EQ(json->getValue<std::string>("csrf_token"), lan.csrf);
+  EXPECT_EQ(json->getValue<std::string>("personal_data"), "masked");
+  EXPECT_EQ(call("GET", "/api/v1/me").status, 401);
+}
+
+TEST_F(HttpApiTest, BadPasswordIsAGeneric401) {
+  Reply bad = call("POST", "/api/v1/session", "{\"name\":\"lan\",\"password\":\"nope nope\"}");
+  Reply unknown = call("POST", "/api/v1/session", "{\"name\":\"ghost\",\"password\":\"x\"}");
+  EXPECT_EQ(bad.status, 401);
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(bad.body, unknown.body);  // no user enumeration
+  EXPECT_TRUE(bad.set_cookie.empty());
+  EXPECT_EQ(call("POST", "/api/v1/session", "{not json").status, 400);
+}
+
+TEST_F(HttpApiTest, BruteForceLocksTheAccountAndIsAudited) {
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(call("POST", "/api/v1/session", "{\"name\":\"lan\",\"password\":\"guess " +
+                                                  std::to_string(i) + "\"}")
+                  .status,
+              401);
+  }
+  Reply right = call("POST", "/api/v1/session",
+                     std::string("{\"name\":\"lan\",\"password\":\"") + kOperatorPassword + "\"}");
+  EXPECT_EQ(right.status, 401) << "a locked account must not log in";
+
+  Login auditor = login("kiem", kAuditorPassword);
+  Reply trail = call("GET", "/api/v1/audit?after=0&limit=1000", "", &auditor);
+  ASSERT_EQ(trail.status, 200) << trail.body;
+  auto entries = trail.json()->getArray("entries");
+  int failed = 0;
+  int locked = 0;
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    auto entry = entries->getObject(static_cast<unsigned>(i));
+    if (entry->getValue<std::string>("subject") != "user:lan") continue;
+    const std::string action = entry->getValue<std::string>("action");
+    if (action == "user.login_failed") ++failed;
+    if (action == "user.locked") ++locked;
+  }
+  EXPECT_EQ(failed, 6);
+  EXPECT_EQ(locked, 1);
+
+  clock_.advanceMillis(15 * 60 * 1000 + 1);
+  login("lan", kOperatorPassword);  // the lock has expired
+}
+
+TEST_F(HttpApiTest, ExpiredSessionIs401) {
+  Login lan = login("lan", kOperatorPassword);
+  ASSERT_EQ(call("GET", "/api/v1/me", "", &lan).status, 200);
+  clock_.advanceMillis(16 * 60 * 1000);  // past the 15-minute idle timeout
+  Reply expired = call("GET", "/api/v1/me", "", &lan);
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_NE(expired.body.find("unauthenticated"), std::string::npos);
+}
+
+TEST_F(HttpApiTest, StateChangeWithoutCsrfTokenIs403) {
+  Login admin = login("admin", kAdminPassword);
+  const std::string body =
+      "{\"name\":\"minh\",\"display_name\":\"Minh\",\"roles\":[\"supervisor\"],"
+      "\"password\":\"giám-sát-viên-2026\"}";
+  EXPECT_EQ(call("POST", "/api/v1/users", body, &admin, "").status, 403);
+  EXPECT_EQ(call("POST", "/api/v1/users", body, &admin, "0123456789abcdef0123456789abcdef").status,
+            403);
+  EXPECT_EQ(call("DELETE", "/api/v1/session", "", &admin, "").status, 403);
+  Reply added = call("POST", "/api/v1/users", body, &admin);
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(added.json()->getValue<std::string>("name"), "minh");
+  EXPECT_EQ(call("POST", "/api/v1/users", body, &admin).status, 409);
+}
+
+TEST_F(HttpApiTest, WrongRoleIs403) {
+  Login lan = login("lan", kOperatorPassword);
+  EXPECT_EQ(call("GET", "/api/v1/users", "", &lan).status, 403);
+  EXPECT_EQ(call("GET", "/api/v1/audit", "", &lan).status, 403);
+  EXPECT_EQ(call("POST", "/api/v1/audit/verify", "", &lan).status, 403);
+  EXPECT_EQ(call("POST", "/api/v1/users/admin/disable", "", &lan).status, 403);
+  // Object level: an operator may change only their own password.
+  EXPECT_EQ(call("POST", "/api/v1/users/admin/password", "{\"password\":\"taken-over-2026\"}",
+                 &lan)
+                .status,
+            403);
+  EXPECT_EQ(call("POST", "/api/v1/users/lan/password",
+                 "{\"password\":\"mật-khẩu-mới-2026\",\"current_password\":\"wrong\"}", &lan)
+                .status,
+            403);
+  EXPECT_EQ(call("POST", "/api/v1/users/lan/password",
+                 std::string("{\"password\":\"mật-khẩu-mới-2026\",\"current_password\":\"") +
+                     kOperatorPassword + "\"}",
+                 &lan)
+                .status,
+            200);
+  Login admin = login("admin", kAdminPassword);
+  EXPECT_EQ(call("GET", "/api/v1/users", "", &admin).status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/audit", "", &admin).status, 200);
+}
+
+TEST_F(HttpApiTest, LogoutAndDisableEndSessions) {
+  Login lan = login("lan", kOperatorPassword);
+  Reply out = call("DELETE", "/api/v1/session", "", &lan);
+  ASSERT_EQ(out.status, 200) << out.body;
+  EXPECT_NE(out.set_cookie.find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(call("GET", "/api/v1/me", "", &lan).status, 401);
+
+  Login again = login("lan", kOperatorPassword);
+  Login admin = login("admin", kAdminPassword);
+  Reply disabled = call("POST", "/api/v1/users/lan/disable", "", &admin);
+  ASSERT_EQ(disabled.status, 200) << disabled.body;
+  EXPECT_EQ(call("GET", "/api/v1/me", "", &again).status, 401);
+  EXPECT_EQ(call("POST", "/api/v1/session",
+                 std::string("{\"name\":\"lan\",\"password\":\"") + kOperatorPassword + "\"}")
+                .status,
+            401);
+  EXPECT_EQ(call("POST", "/api/v1/users/admin/disable", "", &admin).status, 409);
+
+  // Disabled from another process (the CLI): the next request notices.
+  Login kiem = login("kiem", kAuditorPassword);
+  ASSERT_TRUE(accounts_->disable("kiem", "system").isOk());
+  EXPECT_EQ(call("GET", "/api/v1/me", "", &kiem).status, 401);
+}
+
+TEST_F(HttpApiTest, AuditVerifyOverHttpNamesTampering) {
+  Login auditor = login("kiem", kAuditorPassword);
+  Reply ok = call("POST", "/api/v1/audit/verify", "", &auditor);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_TRUE(ok.json()->getValue<bool>("intact"));
+  EXPECT_EQ(call("GET", "/api/v1/audit/verify", "", &auditor).status, 405);
+
+  StoreOptions options;
+  options.backend = StoreBackend::kSqlite;
+  options.sqlite_path = temp_dir_ + "/cardline.db";
+  auto db = openSqlConnection(options);
+  ASSERT_TRUE(db.isOk());
+  ASSERT_TRUE((*db)->executeDirect("UPDATE audit_entries SET actor = 'mallory' WHERE seq = 2")
+                  .isOk());
+  Reply bad = call("POST", "/api/v1/audit/verify", "", &auditor);
+  ASSERT_EQ(bad.status, 200) << bad.body;
+  EXPECT_FALSE(bad.json()->getValue<bool>("intact"));
+  EXPECT_EQ(bad.json()->getValue<int>("first_bad_seq"), 2);
+  EXPECT_EQ(bad.json()->getValue<std::string>("problem"), "altered");
+}
+
+TEST_F(HttpApiTest, UnknownRouteIsJson404AndWrongMethodIs405) {
+  Reply missing = call("GET", "/api/v1/no-such-thing");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(missing.content_type.find("application/json"), std::string::npos);
+  EXPECT_NE(missing.body.find("\"error\""), std::string::npos);
+  Reply post_missing = call("POST", "/api/v1/no-such-thing", "{}");
+  EXPECT_EQ(post_missing.status, 404);
+  Reply wrong = call("GET", "/api/v1/session");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_NE(wrong.allow.find("POST"), std::string::npos);
+  EXPECT_EQ(call("PUT", "/api/v1/me").status, 405);
+}
+
+TEST_F(HttpApiTest, StaticFilesAndPathTraversal) {
+  Reply index = call("GET", "/");
+  ASSERT_EQ(index.status, 200);
+  EXPECT_EQ(index.content_type, "text/html; charset=utf-8");
+  Reply login_page = call("GET", "/login.html");
+  EXPECT_EQ(login_page.status, 200);
+  EXPECT_NE(login_page.body.find("Đăng nhập"), std::string::npos);
+  for (const std::string uri : {"/../CMakeLists.txt", "/%2e%2e/CMakeLists.txt",
+                                "/css/..%2f..%2fCMakeLists.txt", "/..%2fmes%2fbase%2fstatus.h",
+                                "/%2e%2e/%2e%2e/etc/passwd"}) {
+    Reply r = call("GET", uri);
+    EXPECT_NE(r.status, 200) << uri;
+    EXPECT_EQ(r.body.find("cmake_minimum_required"), std::string::npos) << uri;
+    EXPECT_EQ(r.body.find("root:"), std::string::npos) << uri;
+  }
+}
+
+TEST_F(HttpApiTest, MetricsInPrometheusFormat) {
+  call("GET", "/api/v1/me");
+  Reply metrics = call("GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.content_type.rfind("text/plain; version=0.0.4", 0), 0u);
+  EXPECT_NE(metrics.body.find("cardline_http_requests_total{method=\"GET\",route=\"/api/v1/me\","
+                              "status=\"401\"} 1"),
+            std::string::npos)
+      << metrics.body;
+}
+
+// Every route the router has is in the OpenAPI document, and every operation in the document
+// is a route the router has.
+TEST_F(HttpApiTest, OpenApiDocumentMatchesTheRouterBothWays) {
+  Reply reply = call("GET", "/api/v1/openapi.json");
+  ASSERT_EQ(reply.status, 200);
+  auto paths = reply.json()->getObject("paths");
+  ASSERT_FALSE(paths.isNull());
+  std::set<std::string> documented;
+  for (const auto& [path, item] : *paths) {
+    auto operations = item.extract<Poco::JSON::Object::Ptr>();
+    for (const auto& [method, operation] : *operations) {
+      if (method == "parameters" || method == "summary") continue;
+      std::string upper = method;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert(upper + " " + path);
+    }
+  }
+  std::set<std::string> routed;
+  for (const RouteInfo& route : router_->routes()) {
+    routed.insert(std::string(name(route.method)) + " " + route.pattern);
+  }
+  EXPECT_EQ(documented, routed);
+  EXPECT_GE(routed.size(), 12u);
+}
+
+}  // namespace
+}  // namespace cardline

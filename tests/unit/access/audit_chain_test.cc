@@ -1,0 +1,168 @@
+#include "mes/security/audit_chain.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/access/access_fixture.h"
+
+namespace cardline {
+namespace {
+
+class AuditChainTest : public AccessStoreTest {
+ protected:
+  // Appends entries 1..n with distinct content.
+  void appendEntries(int n) {
+    for (int i = 1; i <= n; ++i) {
+      clock_.advanceMillis(1000);
+      auto seq = audit_->append(i % 2 == 0 ? "lan" : "device:print-01", "application.hold",
+                                "application:A" + std::to_string(i),
+                                "{\"reason\":\"lý do " + std::to_string(i) + "\"}");
+      ASSERT_TRUE(seq.isOk()) << seq.status().toString();
+      ASSERT_EQ(*seq, i);
+    }
+  }
+
+  AuditVerification verified() {
+    auto report = audit_->verify();
+    EXPECT_TRUE(report.isOk()) << report.status().toString();
+    return report.isOk() ? *report : AuditVerification{};
+  }
+};
+
+TEST_F(AuditChainTest, EmptyLogIsIntact) {
+  auto report = verified();
+  EXPECT_TRUE(report.intact());
+  EXPECT_EQ(report.entries_checked, 0);
+  EXPECT_EQ(report.head_hash, kAuditGenesisHash);
+}
+
+TEST_F(AuditChainTest, AppendChainsEntries) {
+  appendEntries(5);
+  auto entries = auditEntries();
+  ASSERT_EQ(entries.size(), 5u);
+  EXPECT_EQ(entries[0].prev_hash, kAuditGenesisHash);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    EXPECT_EQ(entries[i].seq, static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(entries[i].hash, auditEntryHash(entries[i]));
+    EXPECT_EQ(entries[i].hash.size(), 64u);
+    if (i > 0) {
+      EXPECT_EQ(entries[i].prev_hash, entries[i - 1].hash);
+    }
+  }
+  auto report = verified();
+  EXPECT_TRUE(report.intact()) << report.message;
+  EXPECT_EQ(report.entries_checked, 5);
+  EXPECT_EQ(report.head_hash, entries[4].hash);
+}
+
+TEST_F(AuditChainTest, CanonicalTextCannotBeForgedWithSeparators) {
+  AuditEntry a;
+  a.actor = "lan|x";
+  a.action = "y";
+  AuditEntry b;
+  b.actor = "lan";
+  b.action = "x|y";
+  EXPECT_NE(auditCanonicalText(a), auditCanonicalText(b));
+  EXPECT_NE(auditEntryHash(a), auditEntryHash(b));
+  AuditEntry c;
+  c.actor = "lan\\";
+  c.action = "|y";
+  AuditEntry d;
+  d.actor = "lan\\|";
+  d.action = "y";
+  EXPECT_NE(auditCanonicalText(c), auditCanonicalText(d));
+}
+
+TEST_F(AuditChainTest, AlteredDetailIsNamed) {
+  appendEntries(5);
+  executeSql("UPDATE audit_entries SET detail = '{\"reason\":\"forged\"}' WHERE seq = 2");
+  auto report = verified();
+  EXPECT_EQ(report.problem, AuditProblem::kAltered) << report.message;
+  EXPECT_EQ(report.first_bad_seq, 2);
+  EXPECT_EQ(report.entries_checked, 1);
+}
+
+TEST_F(AuditChainTest, AlteredAndRehashedEntryIsNamed) {
+  appendEntries(5);
+  auto entries = auditEntries();
+  AuditEntry forged = entries[1];
+  forged.actor = "someone-else";
+  forged.hash = auditEntryHash(forged);
+  executeSql("UPDATE audit_entries SET actor = 'someone-else', hash = '" + forged.hash +
+             "' WHERE seq = 2");
+  auto report = verified();
+  EXPECT_EQ(report.problem, AuditProblem::kAltered) << report.message;
+  EXPECT_EQ(report.first_bad_seq, 2);
+}
+
+TEST_F(AuditChainTest, RemovedEntryIsNamed) {
+  appendEntries(5);
+  executeSql("DELETE FROM audit_entries WHERE seq = 3");
+  auto report = verified();
+  EXPECT_EQ(report.problem, AuditProblem::kRemoved) << report.message;
+  EXPECT_EQ(report.first_bad_seq, 3);
+  EXPECT_NE(report.message.find("entry 3"), std::string::npos) << report.message;
+}
+
+TEST_F(AuditChainTest, RemovedFirstEntryIsNamed) {
+  appendEntries(3);
+  executeSql("DELETE FROM audit_entries WHERE seq = 1");
+  auto report = verified();
+  EXPECT_EQ(report.problem, AuditProblem::kRemoved) << report.message;
+  EXPECT_EQ(report.first_bad_seq, 1);
+}
+
+TEST_F(AuditChainTest, SwappedEntriesAreNamedAsReordered) {
+  appendEntries(5);
+  // Swap the content of rows 3 and 4 (everything but their seq).
+  executeSql("UPDATE audit_entries SET seq = -4 WHERE seq = 4");
+  executeSql("UPDATE audit_entries SET seq = 4 WHERE seq = 3");
+  executeSql("UPDATE audit_entries SET seq = 3 WHERE seq = -4");
+  auto report = verified();
+  EXPECT_EQ(report.problem, AuditProblem::kReordered) << report.message;
+  EXPECT_EQ(report.first_bad_seq, 3);
+}
+
+TEST_F(AuditChainTest, RemovedTailIsCaughtAtTheNextAppend) {
+  appendEntries(4);
+  executeSql("DELETE FROM audit_entries WHERE seq = 4");
+  EXPECT_TRUE(verified().intact());  // a shorter chain is a valid chain ...
+  auto next = audit_->append("lan", "user.passwd", "user:lan", "{}");
+  ASSERT_FALSE(next.isOk());  // ... but the store's counter knows better
+  EXPECT_EQ(next.status().code(), ErrorCode::kDataLoss) << next.status().toString();
+  EXPECT_EQ(auditEntries().size(), 3u);
+}
+
+TEST_F(AuditChainTest, VerifyPagesThroughLongLogs) {
+  AuditTrailOptions options;
+  options.page_size = 2;
+  AuditTrail small_pages(*store_, clock_, options);
+  appendEntries(7);
+  executeSql("UPDATE audit_entries SET subject = 'application:X' WHERE seq = 6");
+  auto report = small_pages.verify();
+  ASSERT_TRUE(report.isOk());
+  EXPECT_EQ(report->problem, AuditProblem::kAltered);
+  EXPECT_EQ(report->first_bad_seq, 6);
+}
+
+TEST_F(AuditChainTest, AppendInRollsBackWithTheCallersTransaction) {
+  appendEntries(1);
+  Status failed = store_->transact([&](StoreTransaction& tx) -> Status {
+    auto seq = audit_->appendIn(tx, "lan", "application.hold", "application:A9", "{}");
+    EXPECT_TRUE(seq.isOk());
+    return conflict("the change it records failed");
+  });
+  EXPECT_EQ(failed.code(), ErrorCode::kConflict);
+  auto seq = audit_->append("lan", "application.hold", "application:A9", "{}");
+  ASSERT_TRUE(seq.isOk()) << seq.status().toString();
+  EXPECT_EQ(*seq, 2);
+  EXPECT_TRUE(verified().intact());
+  EXPECT_EQ(audit_->append("", "x", "y", "{}").status().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST(JsonQuoteTest, EscapesQuotesBackslashesAndControls) {
+  EXPECT_EQ(jsonQuote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\u000a\\u0001\"");
+  EXPECT_EQ(jsonQuote("Huế"), "\"Huế\"");
+}
+
+}  // namespace
+}  // namespace cardline
