@@ -161,7 +161,11 @@ Status Engine::appendEvent(StoreTransaction& tx, const std::string& subject_type
   event.actor = actor;
   event.detail = detail;
   Result<std::int64_t> seq = tx.events().append(event);
-  return seq.status();
+  CARDLINE_RETURN_IF_ERROR(seq.status());
+  for (TransitionObserver* observer : observers_) {
+    CARDLINE_RETURN_IF_ERROR(observer->onEvent(tx, event));
+  }
+  return Status::ok();
 }
 
 Result<Engine::Context> Engine::load(StoreTransaction& tx, const std::string& application_id) {
@@ -385,6 +389,9 @@ Result<ResultEffect> Engine::applyResult(StoreTransaction& tx, const StationResu
     return effect;
   }
   CARDLINE_RETURN_IF_ERROR(completed);
+  for (TransitionObserver* observer : observers_) {
+    CARDLINE_RETURN_IF_ERROR(observer->onStationResult(tx, job, result));
+  }
 
   CARDLINE_ASSIGN_OR_RETURN(Context ctx, load(tx, job.application_id));
   std::string actor = "device:" + result.device_id;

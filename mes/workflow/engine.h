@@ -74,9 +74,26 @@ struct StepConfirmation {
   std::string note;  // optional free text recorded in the event
 };
 
+// Sees every change the engine makes, inside the engine's transaction: rollups for reports and
+// blank-card accounting hook in here without the engine knowing them. An error return rolls
+// the caller's whole transaction back.
+class TransitionObserver {
+ public:
+  virtual ~TransitionObserver() = default;
+  // After `event` was appended (event.seq is not known here and is 0).
+  virtual Status onEvent(StoreTransaction& tx, const Event& event) = 0;
+  // A station result was accepted for `job` (not a duplicate or stale one): called after the
+  // job was completed and before the card and the application move.
+  virtual Status onStationResult(StoreTransaction& tx, const StationJob& job,
+                                 const StationResult& result) = 0;
+};
+
 class Engine {
  public:
   Engine(const WorkflowCatalog& catalog, const Clock& clock, EngineOptions options);
+
+  // Adds an observer (not owned; must outlive the engine). Call before the engine is used.
+  void addObserver(TransitionObserver* observer) { observers_.push_back(observer); }
 
   // Starts an application that intake has just inserted (the accept hook, called in the import
   // transaction): fixes its workflow to the newest version serving its card model, sets
@@ -147,6 +164,7 @@ class Engine {
   const WorkflowCatalog& catalog_;
   const Clock& clock_;
   EngineOptions options_;
+  std::vector<TransitionObserver*> observers_;
 };
 
 }  // namespace cardline
