@@ -162,6 +162,10 @@ class StoreTransaction {
   virtual DeviceRepository& devices() = 0;
   virtual UserRepository& users() = 0;
   virtual AuditLog& audit() = 0;
+  // Repositories of later issues are declared in their own mes/core headers and added here:
+  // slot: blanks
+  // slot: rollups
+  // slot: logistics
 };
 
 enum class StoreBackend { kSqlite, kMysql };

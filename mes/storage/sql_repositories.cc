@@ -762,6 +762,9 @@ class SqlTransaction final : public StoreTransaction {
   DeviceRepository& devices() override { return devices_; }
   UserRepository& users() override { return users_; }
   AuditLog& audit() override { return audit_; }
+  // slot: blanks
+  // slot: rollups
+  // slot: logistics
 
  private:
   SqlApplications applications_;

@@ -199,7 +199,13 @@ R"sql(CREATE TABLE IF NOT EXISTS counters (
 }  // namespace
 
 const std::vector<Migration>& schemaMigrations() {
-  static const std::vector<Migration> migrations = {initialSchema()};
+  // Each later migration lives in its own file (schema/NNNN_name.cc) and is listed here once.
+  static const std::vector<Migration> migrations = {
+      initialSchema(),
+      // slot 0002: blank stock (issue: blank card stock)
+      // slot 0003: report rollups (issue: reports)
+      // slot 0004: logistics (issue: dispatch and logistics)
+  };
   return migrations;
 }
 
