@@ -10,7 +10,17 @@ const std::vector<Command>& commands() {
        nullptr},
       {"demo", "set up a data directory and run the demo line", kDemoUsage, runDemo},
       {"check", "validate the configuration, workflows and templates", kCheckUsage, runCheck},
+      {"serve", "run a node of the line: device link, line controller, web UI and API",
+       kServeUsage, runServe},
+      {"import", "validate and import approved applications (JSON Lines, CSV)", kImportUsage,
+       runImport},
+      {"generate", "write realistic synthetic approved applications", kGenerateUsage,
+       runGenerate},
       {"migrate", "create or upgrade the database schema", kMigrateUsage, runMigrate},
+      {"device", "enrol, remove and list the devices allowed to connect", kDeviceUsage,
+       runDevice},
+      {"user", "add, change, disable and list user accounts", kUserUsage, runUser},
+      {"audit", "verify the hash-chained audit trail", kAuditUsage, runAudit},
   };
   return kCommands;
 }

@@ -17,6 +17,18 @@ extern const char kMigrateUsage[];
 int runMigrate(const Args& args);
 extern const char kDemoUsage[];
 int runDemo(const Args& args);
+extern const char kServeUsage[];
+int runServe(const Args& args);
+extern const char kDeviceUsage[];
+int runDevice(const Args& args);
+extern const char kUserUsage[];
+int runUser(const Args& args);
+extern const char kImportUsage[];
+int runImport(const Args& args);
+extern const char kGenerateUsage[];
+int runGenerate(const Args& args);
+extern const char kAuditUsage[];
+int runAudit(const Args& args);
 
 // One validation `cardline check` runs after the configuration itself (workflows, templates).
 struct CheckStep {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "mes/config/workflow_loader.h"
 #include "mes/security/key_file.h"
 #include "mes/security/pii_aes_gcm.h"
 
@@ -77,6 +78,31 @@ Result<std::unique_ptr<PiiProtector>> openPiiProtector(const Config& config) {
   auto protector = AesGcmPiiProtector::fromKeyFile(config.piiKeyFile());
   if (!protector.isOk()) return protector.status();
   return std::unique_ptr<PiiProtector>(std::move(protector).value());
+}
+
+Result<std::unique_ptr<WorkflowRuntime>> loadWorkflowRuntime(const Config& config,
+                                                             const Clock& clock) {
+  auto runtime = std::make_unique<WorkflowRuntime>();
+  auto files = workflowFilesIn(config.workflowsDir());
+  if (!files.isOk()) return files.status().withContext("finding workflows");
+  auto catalog = loadWorkflowCatalog(*files);
+  if (!catalog.isOk()) return catalog.status().withContext("loading workflows");
+  runtime->catalog = std::move(catalog).value();
+  EngineOptions options;
+  options.receipt_to_print = std::chrono::hours(config.service_levels.receipt_to_print_hours);
+  options.print_to_dispatch = std::chrono::hours(config.service_levels.print_to_dispatch_hours);
+  runtime->engine = std::make_unique<Engine>(runtime->catalog, clock, options);
+  return runtime;
+}
+
+Result<OpenedStore> openConfiguredStore(const Config& config) {
+  OpenedStore out;
+  CARDLINE_ASSIGN_OR_RETURN(out.pii, openPiiProtector(config));
+  CARDLINE_ASSIGN_OR_RETURN(StoreOptions options, storeOptions(config));
+  auto store = openStore(options, *out.pii);
+  if (!store.isOk()) return store.status().withContext("opening the database");
+  out.store = std::move(store).value();
+  return out;
 }
 
 }  // namespace cardline::app

@@ -10,6 +10,8 @@
 #include "mes/config/config.h"
 #include "mes/core/pii_protector.h"
 #include "mes/storage/store_factory.h"
+#include "mes/workflow/catalog.h"
+#include "mes/workflow/engine.h"
 
 namespace cardline::app {
 
@@ -29,5 +31,21 @@ Result<StoreOptions> storeOptions(const Config& config);
 
 // Loads the PII key named by the configuration.
 Result<std::unique_ptr<PiiProtector>> openPiiProtector(const Config& config);
+
+// The workflow catalog from config.workflowsDir() and an engine over it with the configured
+// service levels. Not movable (the engine refers to the catalog).
+struct WorkflowRuntime {
+  WorkflowCatalog catalog;
+  std::unique_ptr<Engine> engine;
+};
+Result<std::unique_ptr<WorkflowRuntime>> loadWorkflowRuntime(const Config& config,
+                                                             const Clock& clock);
+
+// The PII key, and the store opened with it (the database must be migrated).
+struct OpenedStore {
+  std::unique_ptr<PiiProtector> pii;
+  std::unique_ptr<Store> store;
+};
+Result<OpenedStore> openConfiguredStore(const Config& config);
 
 }  // namespace cardline::app

@@ -16,7 +16,10 @@
 #include <vector>
 
 #include "mes/base/status.h"
+#include "mes/core/blank_stock.h"
 #include "mes/core/domain.h"
+#include "mes/core/rollups.h"
+#include "mes/core/logistics.h"
 
 namespace cardline {
 
@@ -60,6 +63,18 @@ class ApplicationRepository {
     (void)plan;
     return failedPrecondition("this store does not implement ApplicationRepository::updatePlan");
   }
+
+  // ---- Appended for logistics (retention, mes/logistics) ----
+  // Erases the personal data of an application for good: the person record and the personal
+  // number become empty and the number's look-up hash is cleared, so idsForPersonalNumber no
+  // longer finds it; everything else (ids, unit, position, cards, events) is kept. Idempotent.
+  // kNotFound if absent. The default implementation returns kFailedPrecondition; every
+  // adapter must override it.
+  virtual Status purgePersonalData(const std::string& id) {
+    (void)id;
+    return failedPrecondition(
+        "this store does not implement ApplicationRepository::purgePersonalData");
+  }
 };
 
 class JobRepository {
@@ -82,8 +97,8 @@ class JobRepository {
   // Number of jobs of a station type in a state.
   virtual Result<std::int64_t> count(StationType station, JobState state) = 0;
 
-  // The ready jobs of one station type in store order (urgent first, then due, then id), at
-  // most `window`. On MariaDB the rows are locked for this transaction and rows that other
+  // The ready jobs of one station type whose application is queued (not held, cancelled or
+  // completed), in store order (urgent first, then due, then id), at most `window`. On MariaDB the rows are locked for this transaction and rows that other
   // transactions hold are skipped (FOR UPDATE SKIP LOCKED), so concurrent nodes see disjoint
   // windows; the scheduler's policy then picks among them and leases with leaseJob().
   virtual Result<std::vector<StationJob>> lockReady(StationType station, int window) = 0;
@@ -163,9 +178,9 @@ class StoreTransaction {
   virtual UserRepository& users() = 0;
   virtual AuditLog& audit() = 0;
   // Repositories of later issues are declared in their own mes/core headers and added here:
-  // slot: blanks
-  // slot: rollups
-  // slot: logistics
+  virtual BlankStockRepository& blanks() = 0;  // mes/core/blank_stock.h
+  virtual RollupRepository& rollups() = 0;
+  virtual LogisticsRepository& logistics() = 0;
 };
 
 enum class StoreBackend { kSqlite, kMysql };

@@ -1,9 +1,12 @@
 #include "mes/storage/sql_repositories.h"
+#include "mes/storage/sql_logistics.h"
 
 #include <string>
 #include <utility>
 
 #include "mes/storage/person_codec.h"
+#include "mes/storage/sql_blank_stock.h"
+#include "mes/storage/sql_rollups.h"
 
 namespace cardline {
 namespace {
@@ -187,6 +190,18 @@ class SqlApplications final : public ApplicationRepository {
                               "application " + id);
   }
 
+  Status purgePersonalData(const std::string& id) override {
+    CARDLINE_ASSIGN_OR_RETURN(Bytes person, pii_.seal(encodePerson(Person{}), personContext(id)));
+    CARDLINE_ASSIGN_OR_RETURN(Bytes number, pii_.seal(Bytes{}, numberContext(id)));
+    CARDLINE_ASSIGN_OR_RETURN(
+        std::int64_t changed,
+        db_.execute("UPDATE applications SET person_sealed = ?, personal_number_sealed = ?, "
+                    "personal_number_hash = '' WHERE id = ?",
+                    {std::move(person), std::move(number), id}));
+    if (changed == 1) return Status::ok();
+    return notFound("application " + id + " not found");
+  }
+
   Result<std::int64_t> countInState(ApplicationState state) override {
     CARDLINE_ASSIGN_OR_RETURN(auto rows,
                               db_.query("SELECT COUNT(*) FROM applications WHERE state = ?",
@@ -316,7 +331,8 @@ class SqlJobs final : public JobRepository {
     if (window <= 0) return jobs;
     const std::string sql =
         std::string("SELECT ") + kJobColumns +
-        " FROM station_jobs WHERE station = ? AND state = 'ready' "
+        " FROM station_jobs WHERE station = ? AND state = 'ready' AND EXISTS (SELECT 1 FROM "
+        "applications a WHERE a.id = station_jobs.application_id AND a.state = 'queued') "
         "ORDER BY priority_rank, due, id LIMIT ?" +
         (db_.dialect() == Dialect::kMysql ? " FOR UPDATE SKIP LOCKED" : "");
     CARDLINE_ASSIGN_OR_RETURN(
@@ -753,7 +769,10 @@ class SqlTransaction final : public StoreTransaction {
         events_(db),
         devices_(db),
         users_(db),
-        audit_(db) {}
+        audit_(db),
+        blanks_(makeSqlBlankStock(db)),
+        rollups_(makeSqlRollups(db)),
+        logistics_(makeSqlLogistics(db)) {}
 
   ApplicationRepository& applications() override { return applications_; }
   JobRepository& jobs() override { return jobs_; }
@@ -762,9 +781,9 @@ class SqlTransaction final : public StoreTransaction {
   DeviceRepository& devices() override { return devices_; }
   UserRepository& users() override { return users_; }
   AuditLog& audit() override { return audit_; }
-  // slot: blanks
-  // slot: rollups
-  // slot: logistics
+  BlankStockRepository& blanks() override { return *blanks_; }
+  RollupRepository& rollups() override { return *rollups_; }
+  LogisticsRepository& logistics() override { return *logistics_; }
 
  private:
   SqlApplications applications_;
@@ -774,6 +793,9 @@ class SqlTransaction final : public StoreTransaction {
   SqlDevices devices_;
   SqlUsers users_;
   SqlAudit audit_;
+  std::unique_ptr<BlankStockRepository> blanks_;
+  std::unique_ptr<RollupRepository> rollups_;
+  std::unique_ptr<LogisticsRepository> logistics_;
 };
 
 }  // namespace
