@@ -27,6 +27,7 @@ const ActionRule kRules[] = {
     {Action::kCancelApplication, "application.cancel", {Role::kSupervisor}},
     {Action::kApproveDestruction, "card.destroy", {Role::kSupervisor}},
     {Action::kCloseShift, "shift.close", {Role::kSupervisor}},
+    {Action::kManageBlanks, "blanks.manage", {Role::kSupervisor}},
     {Action::kManageShipments, "shipment.manage", {Role::kLogistics}},
     {Action::kTraceCard, "card.trace", {Role::kSupervisor, Role::kLogistics}},
     {Action::kViewReports, "report.view", {Role::kSupervisor, Role::kManager, Role::kAuditor}},

@@ -23,6 +23,7 @@ enum class Action {
   kCancelApplication,    // "application.cancel"
   kApproveDestruction,   // "card.destroy": approve or witness destruction of spoiled cards
   kCloseShift,           // "shift.close"
+  kManageBlanks,         // "blanks.manage": receive, issue, return, sample, spoil blank stock
   kManageShipments,      // "shipment.manage": boxes, manifests, hand-over, delivery
   kTraceCard,            // "card.trace": where is the card of citizen N
   kViewReports,          // "report.view"

@@ -77,6 +77,8 @@ constexpr const char* kPrioritised = "prioritised";
 constexpr const char* kRerouted = "rerouted";
 constexpr const char* kSuperseded = "result_superseded";
 constexpr const char* kNoRoute = "no_route";
+// A print's blank was refused by an observer (ResultDisposition::kRefused); also the job outcome.
+constexpr const char* kBlankRefused = "blank_refused";
 
 bool ended(ApplicationState state) {
   return state == ApplicationState::kCancelled || state == ApplicationState::kCompleted;
@@ -129,6 +131,8 @@ const char* name(ResultDisposition v) {
       return "stale";
     case ResultDisposition::kSuperseded:
       return "superseded";
+    case ResultDisposition::kRefused:
+      return "refused";
   }
   return "?";
 }
@@ -193,6 +197,9 @@ Result<Engine::Context> Engine::load(StoreTransaction& tx, const std::string& ap
       ctx.history.current_job = numberField(event.detail, "next_job");
     } else if (kind == kCancelled) {
       ctx.history.current_job = 0;
+    } else if (kind == kBlankRefused) {
+      std::int64_t next_job = numberField(event.detail, "next_job");
+      if (next_job != 0) ctx.history.current_job = next_job;
     }
   }
   return ctx;
@@ -381,17 +388,34 @@ Result<ResultEffect> Engine::applyResult(StoreTransaction& tx, const StationResu
   }
   ResultEffect effect;
   effect.application_id = job.application_id;
-  Status completed = tx.jobs().complete(result.job_id, result.attempt, result.outcome);
+  // Observers see only results for the job's current lease, before the job completes, so a
+  // refused blank can still complete it with outcome "blank_refused".
+  bool leased_now = job.state == JobState::kLeased && job.attempt == result.attempt;
+  Status refused;
+  for (std::size_t i = 0; leased_now && i < observers_.size(); ++i) {
+    Status seen = observers_[i]->onStationResult(tx, job, result);
+    if (seen.code() == ErrorCode::kPermissionDenied && job.station == StationType::kPrint &&
+        !result.blank_serial.empty()) {
+      refused = seen;
+      break;
+    }
+    CARDLINE_RETURN_IF_ERROR(seen);
+  }
+  Status completed = tx.jobs().complete(result.job_id, result.attempt,
+                                        refused.isOk() ? result.outcome : kBlankRefused);
   if (completed.code() == ErrorCode::kConflict) {
+    if (leased_now && !observers_.empty()) {
+      // Another transaction finished the job after we read it; observers already acted.
+      return unavailable("job " + std::to_string(job.id) +
+                         " changed while its result was applied; retry the transaction");
+    }
     effect.disposition = job.state == JobState::kDone && job.attempt == result.attempt
                              ? ResultDisposition::kDuplicate
                              : ResultDisposition::kStale;
     return effect;
   }
   CARDLINE_RETURN_IF_ERROR(completed);
-  for (TransitionObserver* observer : observers_) {
-    CARDLINE_RETURN_IF_ERROR(observer->onStationResult(tx, job, result));
-  }
+  if (!refused.isOk()) return refuse(tx, job, result, refused);
 
   CARDLINE_ASSIGN_OR_RETURN(Context ctx, load(tx, job.application_id));
   std::string actor = "device:" + result.device_id;
@@ -480,6 +504,37 @@ Result<ResultEffect> Engine::applyResult(StoreTransaction& tx, const StationResu
     }
   }
   return route(tx, ctx, result.outcome, actor, cause.str());
+}
+
+Result<ResultEffect> Engine::refuse(StoreTransaction& tx, const StationJob& job,
+                                    const StationResult& result, const Status& why) {
+  CARDLINE_ASSIGN_OR_RETURN(Context ctx, load(tx, job.application_id));
+  bool current = ctx.app.state == ApplicationState::kQueued && ctx.app.step == job.step &&
+                 ctx.history.current_job == job.id;
+  std::int64_t next_job = 0;
+  if (current) {
+    // Back to print: the same step again with a new job (not counted as a retry).
+    CARDLINE_ASSIGN_OR_RETURN(next_job, enter(tx, ctx, job.step));
+  }
+  CARDLINE_RETURN_IF_ERROR(appendEvent(tx, "application", ctx.app.id, kBlankRefused,
+                                       "device:" + result.device_id,
+                                       Detail()
+                                           .text("step", job.step)
+                                           .text("serial", result.blank_serial)
+                                           .number("job", job.id)
+                                           .number("attempt", result.attempt)
+                                           .text("device", result.device_id)
+                                           .text("reason", why.message())
+                                           .number("next_job", next_job)
+                                           .str()));
+  ResultEffect effect;
+  effect.disposition = ResultDisposition::kRefused;
+  effect.application_id = ctx.app.id;
+  effect.from_step = job.step;
+  effect.to_step = ctx.app.step;
+  effect.state = ctx.app.state;
+  effect.next_job_id = next_job;
+  return effect;
 }
 
 Result<ResultEffect> Engine::confirmStep(StoreTransaction& tx,

@@ -44,6 +44,9 @@ enum class ResultDisposition {
   kStale,       // "stale": the attempt is not the job's current lease; refused, nothing changed
   kSuperseded,  // "superseded": job done, but the application had been held, cancelled or
                 // re-routed meanwhile; only the consumed blank was recorded (spoiled)
+  kRefused,     // "refused": an observer refused the print's blank (kPermissionDenied from
+                // onStationResult): job done with outcome "blank_refused", no card recorded,
+                // a "blank_refused" event, and the print step is retried with a new job
 };
 const char* name(ResultDisposition v);
 
@@ -82,8 +85,10 @@ class TransitionObserver {
   virtual ~TransitionObserver() = default;
   // After `event` was appended (event.seq is not known here and is 0).
   virtual Status onEvent(StoreTransaction& tx, const Event& event) = 0;
-  // A station result was accepted for `job` (not a duplicate or stale one): called after the
-  // job was completed and before the card and the application move.
+  // A station result was accepted for `job` (not a duplicate or stale one): called before the
+  // job is completed and before the card and the application move. For a print result with a
+  // blank serial, kPermissionDenied refuses the blank: the engine does not roll back but
+  // records ResultDisposition::kRefused (so what the observer wrote, e.g. a flag, commits).
   virtual Status onStationResult(StoreTransaction& tx, const StationJob& job,
                                  const StationResult& result) = 0;
 };
@@ -108,7 +113,11 @@ class Engine {
   // ok → dispatched; rework → spoiled with the defect as reason); moves the application per the
   // workflow (next step, retry, rework or hold); enqueues the next job; appends events.
   // A repeated result for the same job id + attempt returns kDuplicate, a result for an attempt
-  // that is not the job's current lease returns kStale; both change nothing.
+  // that is not the job's current lease returns kStale; both change nothing. A print result
+  // whose blank an observer refuses returns kRefused (see ResultDisposition): the job is done
+  // with outcome "blank_refused", an application event "blank_refused" is appended and, if the
+  // job was the application's current one, a new print job is enqueued for the same step
+  // (effect.next_job_id); no card is recorded and the retry count does not change.
   // kNotFound if the job or its application is absent; kInvalidArgument for an "ok" print
   // result without a blank serial or an empty outcome; kAlreadyExists if the blank serial was
   // already personalised; kFailedPrecondition if a non-print station reports on an application
@@ -157,6 +166,8 @@ class Engine {
   Result<std::int64_t> enter(StoreTransaction& tx, Context& ctx, const std::string& step);
   Status spoilLiveCard(StoreTransaction& tx, Context& ctx, const std::string& reason,
                        const std::string& station, const std::string& actor);
+  Result<ResultEffect> refuse(StoreTransaction& tx, const StationJob& job,
+                              const StationResult& result, const Status& why);
   Status appendEvent(StoreTransaction& tx, const std::string& subject_type,
                      const std::string& subject_id, const std::string& kind,
                      const std::string& actor, const std::string& detail);

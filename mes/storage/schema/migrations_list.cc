@@ -3,6 +3,9 @@
 // mes/storage/migrations.h.
 
 #include "mes/storage/migrations.h"
+#include "mes/storage/schema/0002_blank_stock.h"
+#include "mes/storage/schema/0004_logistics.h"
+#include "mes/storage/schema/0003_report_rollups.h"
 
 namespace cardline {
 namespace {
@@ -202,9 +205,9 @@ const std::vector<Migration>& schemaMigrations() {
   // Each later migration lives in its own file (schema/NNNN_name.cc) and is listed here once.
   static const std::vector<Migration> migrations = {
       initialSchema(),
-      // slot 0002: blank stock (issue: blank card stock)
-      // slot 0003: report rollups (issue: reports)
-      // slot 0004: logistics (issue: dispatch and logistics)
+      blankStockMigration(),  // 0002
+      reportRollupsMigration(),  // 0003
+      logisticsMigration(),  // 0004
   };
   return migrations;
 }

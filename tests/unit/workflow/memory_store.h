@@ -72,6 +72,13 @@ class MemoryApplications final : public ApplicationRepository {
     ++it->second.revision;
     return Status::ok();
   }
+  Status purgePersonalData(const std::string& id) override {
+    auto it = d_.applications.find(id);
+    if (it == d_.applications.end()) return notFound("application " + id);
+    it->second.person = Person{};
+    it->second.personal_number.clear();
+    return Status::ok();
+  }
 
  private:
   MemoryData& d_;
@@ -261,6 +268,107 @@ class UnusedAudit final : public AuditLog {
   }
 };
 
+// Not used by the engine tests: every method fails with kFailedPrecondition.
+class UnusedLogistics final : public LogisticsRepository {
+ public:
+  static Status unused() { return failedPrecondition("logistics is not used by engine tests"); }
+  Result<std::int64_t> countBoxes() override { return unused(); }
+  Status insertBox(const Box&) override { return unused(); }
+  Result<Box> findBox(const std::string&) override { return unused(); }
+  Status updateBox(const Box&, BoxState) override { return unused(); }
+  Result<std::vector<Box>> boxesInState(BoxState, const std::string&) override {
+    return unused();
+  }
+  Result<std::vector<Box>> boxesOfShipment(const std::string&) override { return unused(); }
+  Status addCard(const BoxCard&) override { return unused(); }
+  Result<std::vector<BoxCard>> cardsOfBox(const std::string&) override { return unused(); }
+  Result<BoxCard> boxOfCard(const std::string&) override { return unused(); }
+  Result<std::int64_t> countShipments() override { return unused(); }
+  Status insertShipment(const Shipment&) override { return unused(); }
+  Result<Shipment> findShipment(const std::string&) override { return unused(); }
+  Result<Shipment> shipmentByTracking(const std::string&) override { return unused(); }
+  Status updateShipment(const Shipment&, ShipmentState) override { return unused(); }
+  Result<std::vector<Shipment>> shipmentsInState(ShipmentState) override { return unused(); }
+  Result<std::int64_t> insertDiscrepancy(const Discrepancy&) override { return unused(); }
+  Result<Discrepancy> findDiscrepancy(std::int64_t) override { return unused(); }
+  Status updateDiscrepancy(const Discrepancy&, DiscrepancyState) override { return unused(); }
+  Result<std::vector<Discrepancy>> discrepancies(DiscrepancyState,
+                                                 const std::string&) override {
+    return unused();
+  }
+};
+
+// Not used by the engine tests: every method fails with kFailedPrecondition.
+class UnusedRollups final : public RollupRepository {
+ public:
+  static Status unused() { return failedPrecondition("rollups are not used by engine tests"); }
+  Status addStationHour(const StationHour&) override { return unused(); }
+  Status addDefectHour(const DefectHour&) override { return unused(); }
+  Status addCycleBucket(const CycleBucket&) override { return unused(); }
+  Status addDeviceTime(const DeviceTimeHour&) override { return unused(); }
+  Result<Milestones> milestones(const std::string&) override { return unused(); }
+  Status putMilestones(const Milestones&) override { return unused(); }
+  Result<std::vector<StationHour>> stationHours(std::int64_t, std::int64_t) override {
+    return unused();
+  }
+  Result<std::vector<DefectHour>> defectHours(std::int64_t, std::int64_t) override {
+    return unused();
+  }
+  Result<std::vector<DeviceTimeHour>> deviceTime(std::int64_t, std::int64_t) override {
+    return unused();
+  }
+  Result<std::vector<CycleBucket>> cycleBuckets(const Date&, const Date&) override {
+    return unused();
+  }
+  Result<std::vector<StationHour>> stationHourTotals(std::int64_t, std::int64_t) override {
+    return unused();
+  }
+  Result<std::vector<DefectHour>> defectTotals(std::int64_t, std::int64_t) override {
+    return unused();
+  }
+  Result<std::vector<DeviceTimeHour>> deviceTimeTotals(std::int64_t, std::int64_t) override {
+    return unused();
+  }
+};
+
+// Not used by the engine tests: every method fails with kFailedPrecondition.
+class UnusedBlanks final : public BlankStockRepository {
+ public:
+  static Status unused() { return failedPrecondition("blank stock is not used by engine tests"); }
+  Status insertLot(const BlankLot&, const std::vector<std::string>&, BlankState) override {
+    return unused();
+  }
+  Result<BlankLot> findLot(const std::string&) override { return unused(); }
+  Result<std::vector<BlankLot>> lots() override { return unused(); }
+  Result<BlankSerial> findSerial(const std::string&) override { return unused(); }
+  Result<std::vector<BlankSerial>> serialsInState(const std::string&, BlankState) override {
+    return unused();
+  }
+  Status updateSerial(BlankState, const BlankSerial&) override { return unused(); }
+  Result<std::int64_t> appendMovement(const BlankMovement&) override { return unused(); }
+  Result<std::vector<BlankMovement>> movements(const std::string&, std::int64_t) override {
+    return unused();
+  }
+  Result<std::int64_t> lastSeqBefore(Timestamp) override { return unused(); }
+  Result<std::int64_t> lastSeq() override { return unused(); }
+  Result<std::int64_t> insertShift(const Shift&) override { return unused(); }
+  Result<Shift> findShift(std::int64_t) override { return unused(); }
+  Result<Shift> openShift(const std::string&) override { return unused(); }
+  Status closeShift(const Shift&) override { return unused(); }
+  Result<std::int64_t> insertDestruction(const Destruction&) override { return unused(); }
+  Result<Destruction> findDestruction(std::int64_t) override { return unused(); }
+  Status confirmDestruction(std::int64_t, const std::string&, Timestamp) override {
+    return unused();
+  }
+  Result<std::vector<std::int64_t>> pendingDestructionsOf(const std::string&) override {
+    return unused();
+  }
+  Result<std::int64_t> appendFlag(const BlankFlag&) override { return unused(); }
+  Result<std::vector<BlankFlag>> flags(const std::string&, Timestamp, Timestamp) override {
+    return unused();
+  }
+};
+
 class MemoryTransaction final : public StoreTransaction {
  public:
   explicit MemoryTransaction(MemoryData& data)
@@ -272,6 +380,9 @@ class MemoryTransaction final : public StoreTransaction {
   DeviceRepository& devices() override { return devices_; }
   UserRepository& users() override { return users_; }
   AuditLog& audit() override { return audit_; }
+  BlankStockRepository& blanks() override { return blanks_; }
+  RollupRepository& rollups() override { return rollups_; }
+  LogisticsRepository& logistics() override { return logistics_; }
 
  private:
   MemoryApplications applications_;
@@ -281,6 +392,9 @@ class MemoryTransaction final : public StoreTransaction {
   UnusedDevices devices_;
   UnusedUsers users_;
   UnusedAudit audit_;
+  UnusedBlanks blanks_;
+  UnusedRollups rollups_;
+  UnusedLogistics logistics_;
 };
 
 class MemoryStore final : public Store {
