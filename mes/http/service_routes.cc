@@ -37,6 +37,80 @@ const std::string& openApiDocument() {
     }
   },
   "paths": {
+    "/api/v1/boxes": {
+      "get": {"summary": "Boxes in a state (default open), optionally of one receiving unit",
+        "security": [{"session": []}], "x-cardline-action": "card.trace",
+        "parameters": [{"name": "state", "in": "query", "required": false, "schema": {"type": "string", "enum": ["open", "packed", "handed_over", "in_transit", "delivered", "returned", "lost"]}},
+          {"name": "unit", "in": "query", "required": false, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "{boxes: [Box]}"}, "403": {"$ref": "#/components/responses/Forbidden"}}},
+      "post": {"summary": "Open an empty box for a receiving unit",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "shipment.manage",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["receiving_unit_code"], "properties": {"receiving_unit_code": {"type": "string"}, "receiving_unit_name": {"type": "string"}}}}}},
+        "responses": {"201": {"description": "the Box"}, "400": {"description": "invalid"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/boxes/{id}": {
+      "get": {"summary": "A box and its manifest lines (personal number masked; names masked without pii.view)",
+        "security": [{"session": []}], "x-cardline-action": "card.trace",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "{box, cards: [{serial, application_id, personal_number, full_name}]}"}, "404": {"description": "no such box"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/boxes/{id}/cards": {
+      "post": {"summary": "Scan a good card into this box; a card of another receiving unit is refused (wrong box)",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "shipment.manage",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["serial"], "properties": {"serial": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "the Box"}, "404": {"description": "no such card or box"}, "409": {"description": "wrong box, card not good, already packed, or box not open"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/boxes/{id}/close": {
+      "post": {"summary": "Close and seal a box by hand",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "shipment.manage",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"seal_number": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "the Box"}, "404": {"description": "no such box"}, "409": {"description": "not open or empty"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/boxes/{id}/delivery": {
+      "post": {"summary": "The receiving unit confirms delivery of a box (through a logistics-role account of the unit); missing cards open a discrepancy",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "shipment.manage",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"missing_serials": {"type": "array", "items": {"type": "string"}}, "note": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "{box, delivered, discrepancy_id, shipment_delivered}"}, "400": {"description": "invalid"}, "404": {"description": "no such box"}, "409": {"description": "box not handed over or in transit"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/shipments": {
+      "post": {"summary": "Hand packed boxes over to a carrier (records who, when and the seal numbers)",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "shipment.manage",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["box_ids", "carrier", "tracking_number"], "properties": {"box_ids": {"type": "array", "items": {"type": "string"}}, "carrier": {"type": "string"}, "tracking_number": {"type": "string"}}}}}},
+        "responses": {"201": {"description": "the Shipment"}, "400": {"description": "invalid"}, "409": {"description": "a box is not packed, or the tracking number is taken"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/shipments/{id}/status": {
+      "post": {"summary": "Move a shipment to in_transit, returned or lost",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "shipment.manage",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["state"], "properties": {"state": {"type": "string", "enum": ["in_transit", "returned", "lost"]}}}}}},
+        "responses": {"200": {"description": "the Shipment"}, "400": {"description": "invalid"}, "409": {"description": "not allowed from its state"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/shipments/overdue": {
+      "get": {"summary": "Shipments not delivered within the delivery service level",
+        "security": [{"session": []}], "x-cardline-action": "card.trace",
+        "responses": {"200": {"description": "{overdue: [{shipment, overdue_seconds}]}"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/discrepancies": {
+      "get": {"summary": "Open discrepancies (cards reported missing by receiving units)",
+        "security": [{"session": []}], "x-cardline-action": "card.trace",
+        "responses": {"200": {"description": "{discrepancies: [{id, box_id, missing_serials, note, state, reported_by}]}"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/discrepancies/{id}/resolve": {
+      "post": {"summary": "Resolve a discrepancy: found (cards delivered) or lost (cards spoiled, applications held for a remake)",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "shipment.manage",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["resolution"], "properties": {"resolution": {"type": "string", "enum": ["found", "lost"]}, "note": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "the discrepancy"}, "400": {"description": "invalid"}, "404": {"description": "no such discrepancy"}, "409": {"description": "already resolved"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/track": {
+      "get": {"summary": "Find an application, card, box or shipment by personal number, application id, card serial, box id, tracking number or shipment id: its whole history and where it is now (personal data masked without pii.view)",
+        "security": [{"session": []}], "x-cardline-action": "card.trace",
+        "parameters": [{"name": "q", "in": "query", "required": true, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "{query, matched_by, location, applications, boxes, shipments, history}"}, "400": {"description": "invalid"}, "404": {"description": "nothing matches"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
     "/api/v1/session": {
       "post": {"summary": "Log in", "security": [],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {
@@ -86,6 +160,78 @@ const std::string& openApiDocument() {
         "responses": {"200": {"description": "enabled"}, "404": {"description": "no such account"},
           "403": {"$ref": "#/components/responses/Forbidden"}}}
     },
+    "/api/v1/devices": {
+      "get": {"summary": "The device registry: id, station, state (idle/busy/fault/offline), jobs in flight, last heartbeat, counters; and the link's counters",
+        "security": [{"session": []}], "x-cardline-action": "queue.view",
+        "responses": {"200": {"description": "{devices: [{id, station, state, current_job, jobs, capacity, session, fault, node_id, last_heartbeat, counters}], link: {refused_peers, bad_messages, send_blocked, send_unreachable, unsent_jobs_released}}"},
+          "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/queues": {
+      "get": {"summary": "Station job counts per station type: ready, leased, done",
+        "security": [{"session": []}], "x-cardline-action": "queue.view",
+        "responses": {"200": {"description": "{queues: [{station, ready, leased, done}]}"},
+          "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/events/stream": {
+      "get": {"summary": "Live line updates as server-sent events (text/event-stream): 'line' events (seq, at, subject_type, subject_id, kind, actor; never the detail) and periodic 'snapshot' events (queues and devices); resumes after Last-Event-ID or ?after; the connection ends after 5 minutes and the client reconnects",
+        "security": [{"session": []}], "x-cardline-action": "queue.view",
+        "parameters": [{"name": "after", "in": "query", "required": false, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "the event stream", "content": {"text/event-stream": {}}},
+          "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/line/snapshot": {
+      "get": {"summary": "One snapshot of the line, as in the event stream: queues per station (ready, leased, done) and devices (store enrolment overlaid with the device link's live state)",
+        "security": [{"session": []}], "x-cardline-action": "queue.view",
+        "responses": {"200": {"description": "{at, head_seq, queues: [{station, ready, leased, done}], devices: [{id, station, state, current_job, last_heartbeat, jobs_done, jobs_failed, source}]}"},
+          "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/applications": {
+      "get": {"summary": "Held applications (state=held is required), personal data masked unless the caller has pii.view",
+        "security": [{"session": []}], "x-cardline-action": "queue.view",
+        "parameters": [{"name": "state", "in": "query", "required": true, "schema": {"type": "string", "enum": ["held"]}}],
+        "responses": {"200": {"description": "{applications: [{id, step, state, priority, card_model, full_name, personal_number, held_by, held_at, reason}], personal_data, truncated}"},
+          "400": {"description": "invalid"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/applications/{id}/hold": {
+      "post": {"summary": "Hold a queued application (reason required; audited)",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "application.hold",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "{id, action, state}"}, "400": {"description": "invalid"}, "404": {"description": "no such application"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/applications/{id}/release": {
+      "post": {"summary": "Release a held application (reason required; audited)",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "application.hold",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "{id, action, state}"}, "400": {"description": "invalid"}, "404": {"description": "no such application"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/applications/{id}/cancel": {
+      "post": {"summary": "Cancel an application; its cards in the line are spoiled (reason required; audited)",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "application.cancel",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "{id, action, state}"}, "400": {"description": "invalid"}, "404": {"description": "no such application"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/applications/{id}/prioritise": {
+      "post": {"summary": "Set an application's priority (normal or urgent; reason required; audited)",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "application.hold",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["reason", "priority"], "properties": {"reason": {"type": "string"}, "priority": {"type": "string", "enum": ["normal", "urgent"]}}}}}},
+        "responses": {"200": {"description": "{id, action, state}"}, "400": {"description": "invalid"}, "404": {"description": "no such application"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/devices/{id}/clear-fault": {
+      "post": {"summary": "An operator cleared a device's fault: tells the device link, sets a stored fault state back to idle, audits device.clear_fault",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "device.clear_fault",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"reason": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "{id, state_before, state, forwarded, link_message}"}, "404": {"description": "no such device"},
+          "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
     "/api/v1/audit": {
       "get": {"summary": "Audit entries after a seq", "security": [{"session": []}],
         "x-cardline-action": "audit.read",
@@ -100,6 +246,104 @@ const std::string& openApiDocument() {
         "security": [{"session": [], "csrf": []}], "x-cardline-action": "audit.verify",
         "responses": {"200": {"description": "{intact, entries_checked, problem, first_bad_seq, message, head_hash}"},
           "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/blanks/lots": {
+      "get": {"summary": "Blank lots",
+        "security": [{"session": []}], "x-cardline-action": "report.view",
+        "responses": {"200": {"description": "{lots: [BlankLot]}"}, "403": {"$ref": "#/components/responses/Forbidden"}}},
+      "post": {"summary": "Receive a lot of blanks (serial range or list) into a line's vault",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "blanks.manage",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["lot_id", "line", "supplier", "chip_type"], "properties": {"lot_id": {"type": "string"}, "line": {"type": "string"}, "supplier": {"type": "string"}, "chip_type": {"type": "string"}, "card_model": {"type": "string"}, "first_serial": {"type": "string"}, "last_serial": {"type": "string"}, "serials": {"type": "array", "items": {"type": "string"}}}}}}},
+        "responses": {"201": {"description": "the BlankLot"}, "400": {"description": "invalid"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/blanks/serials/{serial}": {
+      "get": {"summary": "One blank serial: state, lot, hopper",
+        "security": [{"session": []}], "x-cardline-action": "report.view",
+        "parameters": [{"name": "serial", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "the serial"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/blanks/issue": {
+      "post": {"summary": "Issue vault serials to a print device's hopper",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "blanks.manage",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["serials"], "properties": {"serials": {"type": "array", "items": {"type": "string"}}, "device_id": {"type": "string"}, "reason": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "done"}, "400": {"description": "invalid"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/blanks/return": {
+      "post": {"summary": "Return serials from their hopper to the vault",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "blanks.manage",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["serials"], "properties": {"serials": {"type": "array", "items": {"type": "string"}}, "device_id": {"type": "string"}, "reason": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "done"}, "400": {"description": "invalid"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/blanks/return-to-supplier": {
+      "post": {"summary": "Return vault serials to the supplier (reason)",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "blanks.manage",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["serials"], "properties": {"serials": {"type": "array", "items": {"type": "string"}}, "device_id": {"type": "string"}, "reason": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "done"}, "400": {"description": "invalid"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/blanks/samples": {
+      "post": {"summary": "Take on-hand serials as samples/tests (reason)",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "blanks.manage",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["serials"], "properties": {"serials": {"type": "array", "items": {"type": "string"}}, "device_id": {"type": "string"}, "reason": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "done"}, "400": {"description": "invalid"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/blanks/spoil": {
+      "post": {"summary": "Spoil one serial with reason and station",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "blanks.manage",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["serial", "reason", "station"], "properties": {"serial": {"type": "string"}, "reason": {"type": "string"}, "station": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "done"}, "400": {"description": "invalid"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/blanks/destructions": {
+      "post": {"summary": "Propose destroying spoiled serials (dual control, step 1)",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "card.destroy",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["serials"], "properties": {"serials": {"type": "array", "items": {"type": "string"}}, "device_id": {"type": "string"}, "reason": {"type": "string"}}}}}},
+        "responses": {"201": {"description": "{destruction_id}"}, "400": {"description": "invalid"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/blanks/destructions/{id}/confirm": {
+      "post": {"summary": "Confirm a destruction as a second, different supervisor (dual control, step 2)",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "card.destroy",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "done"}, "400": {"description": "invalid"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/shifts": {
+      "post": {"summary": "Open a shift on a line",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "shift.close",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["line"], "properties": {"line": {"type": "string"}}}}}},
+        "responses": {"201": {"description": "{shift_id}"}, "400": {"description": "invalid"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/shifts/{id}/close": {
+      "post": {"summary": "Close a shift with the serials counted on hand; 409 with the reconciliation when it does not balance",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "shift.close",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["counted"], "properties": {"counted": {"type": "array", "items": {"type": "string"}}}}}}},
+        "responses": {"200": {"description": "the reconciliation"}, "400": {"description": "invalid"},
+          "409": {"description": "not in a state that allows it"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/shifts/{id}/reconciliation": {
+      "get": {"summary": "Blank reconciliation of a shift (JSON, or CSV with format=csv)",
+        "security": [{"session": []}], "x-cardline-action": "report.view",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "format", "in": "query", "required": false, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "the reconciliation"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/reports/reconciliation": {
+      "get": {"summary": "Blank reconciliation of a date range (JSON, or CSV with format=csv)",
+        "security": [{"session": []}], "x-cardline-action": "report.view",
+        "parameters": [{"name": "from", "in": "query", "required": true, "schema": {"type": "string"}}, {"name": "to", "in": "query", "required": true, "schema": {"type": "string"}}, {"name": "line", "in": "query", "required": false, "schema": {"type": "string"}}, {"name": "format", "in": "query", "required": false, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "the reconciliation"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
+    "/api/v1/reports/throughput": {
+      "get": {"summary": "Management report of a period: throughput per station/hour/shift/day, first-pass yield, reject Pareto, WIP, cycle-time percentiles against service levels, device availability; JSON (figures + chart model + tables), CSV or PDF",
+        "security": [{"session": []}], "x-cardline-action": "report.view",
+        "parameters": [{"name": "from", "in": "query", "required": true, "schema": {"type": "string", "format": "date"}}, {"name": "to", "in": "query", "required": true, "schema": {"type": "string", "format": "date"}}, {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "csv", "pdf"]}}],
+        "responses": {"200": {"description": "the report", "content": {"application/json": {}, "text/csv": {}, "application/pdf": {}}}, "400": {"description": "invalid"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
     },
     "/api/v1/openapi.json": {
       "get": {"summary": "This document", "security": [],
