@@ -16,6 +16,7 @@
 #include "devices/app/simulated_driver.h"
 #include "devices/runtime/curve_keys.h"
 #include "devices/runtime/device_runtime.h"
+#include "devices/sim/sim_stations.h"
 #include "mes/base/log.h"
 
 namespace cardline {
@@ -27,7 +28,8 @@ const char kUsage[] =
     "commands:\n"
     "  run --config device.yaml        run the driver a device configuration names\n"
     "  simulate --station print|encode|qa|dispatch [OPTIONS]\n"
-    "                                  run the built-in simulated hardware\n"
+    "                                  run the simulated hardware (with --carrier: the card\n"
+    "                                  simulation of devices/sim, see docs/qa.md)\n"
     "  keygen --id ID --key-dir DIR    create DIR/ID.key and DIR/ID.key_secret (CURVE)\n"
     "  help                            this text\n\n"
     "simulate options:\n"
@@ -39,15 +41,25 @@ const char kUsage[] =
     "  --capacity N            jobs accepted at once (default 1)\n"
     "  --heartbeat-ms N        heartbeat until the MES says otherwise (default 1000)\n"
     "  --latency-ms N          time each job takes (default 0)\n"
-    "  --defect-rate F         fraction of jobs answered defect, 0..1 (default 0)\n"
+    "  --latency-jitter-ms N   plus a uniform draw in 0..N per job (default 0)\n"
+    "  --carrier DIR           the card carrier store shared by the simulated stations\n"
+    "  --hopper FROM-TO        print: the blank serials in the hopper (BLK000001-BLK001000)\n"
+    "  --hopper-file FILE      print: the blank serials, one a line\n"
+    "  --defect CLASS=R        inject fault CLASS at rate R (repeatable; print: smudge,\n"
+    "                          missing_field, qr_damage, wrong_card; encode: chip_dead,\n"
+    "                          chip_corrupt, wrong_data_group)\n"
+    "  --defect-rate F         with --carrier: spread F over the station's fault classes;\n"
+    "                          without: fraction of jobs answered defect, 0..1 (default 0)\n"
     "  --seed N                seed of the defect draw (default 1)\n"
     "  --crash-after N         exit in the middle of job N+1\n"
     "  --hang-after N          freeze (SIGSTOP) in job N+1\n"
     "  --disconnect-after N    drop the connection once, after N results\n";
 
-// Parsed "--name value" options; flags take no value.
+// Parsed "--name value" options; flags take no value. A repeated option keeps every value in
+// `repeated` (in order) and its last value in `values`.
 struct Options {
   std::map<std::string, std::string> values;
+  std::vector<std::pair<std::string, std::string>> repeated;
   std::vector<std::string> flags;
   bool has(const std::string& n) const {
     return values.count(n) > 0 || std::find(flags.begin(), flags.end(), n) != flags.end();
@@ -68,6 +80,7 @@ Result<Options> parseOptions(int argc, char** argv, const std::vector<std::strin
     } else if (std::find(valued.begin(), valued.end(), a) != valued.end()) {
       if (i + 1 >= argc) return invalidArgument(a + " needs a value");
       o.values[a] = argv[++i];
+      o.repeated.emplace_back(a, o.values[a]);
     } else {
       return invalidArgument("unknown option \"" + a + "\"");
     }
@@ -140,13 +153,59 @@ int usageError(const std::string& message) {
   return 2;
 }
 
+// The devices/sim simulator for station, on the carrier store --carrier names.
+Result<std::unique_ptr<Driver>> cardSimulator(const Options& o, protocol::Station station,
+                                              const SimulatedFaults& faults, const Clock& clock) {
+  sim::FaultRates rates;
+  rates.seed = faults.seed;
+  const bool injects =
+      station == protocol::Station::kPrint || station == protocol::Station::kEncode;
+  const sim::FaultStation fault_station =
+      station == protocol::Station::kPrint ? sim::FaultStation::kPrint : sim::FaultStation::kEncode;
+  if (o.has("--defect-rate")) {
+    if (!injects) return invalidArgument("--defect-rate: only print and encode inject defects");
+    sim::spreadDefectRate(rates, fault_station, faults.defect_rate);
+  }
+  for (const auto& [option, value] : o.repeated) {
+    if (option != "--defect") continue;
+    CARDLINE_RETURN_IF_ERROR(sim::addFaultRate(rates, value));
+  }
+  for (const auto& [fault, rate] : rates.rates) {
+    if (rate > 0 && (!injects || sim::faultStation(fault) != fault_station)) {
+      return invalidArgument(std::string("defect class ") + sim::name(fault) +
+                             " is not injected by a " + protocol::name(station) + " station");
+    }
+  }
+  sim::CardCarrier carrier(o.get("--carrier"));
+  switch (station) {
+    case protocol::Station::kPrint: {
+      if (o.has("--hopper") == o.has("--hopper-file")) {
+        return invalidArgument("a print station needs --hopper FROM-TO or --hopper-file FILE");
+      }
+      CARDLINE_ASSIGN_OR_RETURN(sim::Hopper hopper,
+                                o.has("--hopper") ? sim::Hopper::fromRange(o.get("--hopper"))
+                                                  : sim::Hopper::fromFile(o.get("--hopper-file")));
+      return std::unique_ptr<Driver>(
+          std::make_unique<sim::PrintSimulator>(carrier, std::move(hopper), rates));
+    }
+    case protocol::Station::kEncode:
+      return std::unique_ptr<Driver>(std::make_unique<sim::EncodeSimulator>(carrier, rates));
+    case protocol::Station::kQa:
+      return std::unique_ptr<Driver>(std::make_unique<sim::QaInspector>(carrier, clock));
+    case protocol::Station::kDispatch:
+      return std::unique_ptr<Driver>(std::make_unique<sim::DispatchSimulator>(carrier));
+  }
+  return invalidArgument("unknown station");
+}
+
 int simulate(int argc, char** argv) {
-  auto parsed = parseOptions(
-      argc, argv,
-      {"--station", "--id", "--connect", "--server-key", "--key-dir", "--capacity",
-       "--heartbeat-ms", "--latency-ms", "--defect-rate", "--seed", "--crash-after",
-       "--hang-after", "--disconnect-after"},
-      {"--plain"});
+  auto parsed =
+      parseOptions(argc, argv,
+                   {"--station", "--id", "--connect", "--server-key", "--key-dir", "--capacity",
+                    "--heartbeat-ms", "--latency-ms", "--latency-jitter-ms", "--defect-rate",
+                    "--seed", "--crash-after", "--hang-after", "--disconnect-after", "--carrier",
+                    "--hopper", "--hopper-file", "--defect"},
+                   {"--plain"});
   if (!parsed.isOk()) return usageError(parsed.status().message());
   const Options& o = parsed.value();
   if (!o.has("--station")) return usageError("simulate needs --station");
@@ -161,18 +220,20 @@ int simulate(int argc, char** argv) {
   auto capacity = intOption(o, "--capacity", 1, 1, 64);
   auto heartbeat = intOption(o, "--heartbeat-ms", 1000, 10, 60000);
   auto latency = intOption(o, "--latency-ms", 0, 0, 3600000);
+  auto jitter = intOption(o, "--latency-jitter-ms", 0, 0, 3600000);
   auto seed = intOption(o, "--seed", 1, 0, 2147483647);
   auto crash = intOption(o, "--crash-after", -1, 0, 2147483647);
   auto hang = intOption(o, "--hang-after", -1, 0, 2147483647);
   auto disconnect = intOption(o, "--disconnect-after", -1, 1, 2147483647);
-  for (const Status* s : {&capacity.status(), &heartbeat.status(), &latency.status(),
-                          &seed.status(), &crash.status(), &hang.status(),
-                          &disconnect.status()}) {
+  for (const Status* s :
+       {&capacity.status(), &heartbeat.status(), &latency.status(), &jitter.status(),
+        &seed.status(), &crash.status(), &hang.status(), &disconnect.status()}) {
     if (!s->isOk()) return usageError(s->message());
   }
   options.capacity = capacity.value();
   options.heartbeat_ms = heartbeat.value();
   faults.latency_ms = latency.value();
+  faults.latency_jitter_ms = jitter.value();
   faults.seed = static_cast<std::uint64_t>(seed.value());
   faults.crash_after = crash.value();
   faults.hang_after = hang.value();
@@ -189,10 +250,20 @@ int simulate(int argc, char** argv) {
   }
   Status keys = addKeys(options, o.get("--server-key"), o.get("--key-dir"));
   if (!keys.isOk()) return usageError(keys.message());
-  std::unique_ptr<DeviceRuntime> runtime;
-  SimulatedDriver driver(station.value(), options.device_id, faults,
-                         [&runtime] { runtime->requestReconnect(); });
   SystemClock clock;
+  std::unique_ptr<Driver> card_work;
+  if (o.has("--carrier")) {
+    auto built = cardSimulator(o, station.value(), faults, clock);
+    if (!built.isOk()) return usageError(built.status().message());
+    card_work = std::move(built.value());
+    faults.defect_rate = 0;  // the card simulation injects its own defects
+  } else if (o.has("--defect") || o.has("--hopper") || o.has("--hopper-file")) {
+    return usageError("--defect, --hopper and --hopper-file need --carrier");
+  }
+  std::unique_ptr<DeviceRuntime> runtime;
+  SimulatedDriver driver(
+      station.value(), options.device_id, faults, [&runtime] { runtime->requestReconnect(); },
+      std::move(card_work));
   runtime = std::make_unique<DeviceRuntime>(options, driver, clock);
   if (options.security == LinkSecurity::kPlain) {
     logWarning("device", "plain TCP: no encryption, no authentication (development only)");
@@ -239,9 +310,9 @@ int keygen(int argc, char** argv) {
     return usageError("keygen needs --id and --key-dir");
   }
   auto pair = generateCurveKeyPair();
-  Status written = pair.isOk() ? writeKeyFiles(parsed->get("--key-dir"), parsed->get("--id"),
-                                               pair.value())
-                               : pair.status();
+  Status written = pair.isOk()
+                       ? writeKeyFiles(parsed->get("--key-dir"), parsed->get("--id"), pair.value())
+                       : pair.status();
   if (!written.isOk()) {
     std::cerr << "cardline-device: " << written.message() << "\n";
     return 1;

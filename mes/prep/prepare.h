@@ -15,13 +15,14 @@
 #include "mes/core/domain.h"
 #include "mes/document/mrz.h"
 #include "mes/prep/card_template.h"
+#include "mes/document/lds.h"
 #include "mes/prep/pdf_card_renderer.h"
 
 namespace cardline {
 
 // How values are printed (docs/prep.md): dates as dd/mm/yyyy; sex "Nam" / "Nữ"; nationality
-// "Việt Nam" for VNM (other codes as given); a card without expiry shows "Không thời hạn".
-inline constexpr const char* kNoExpiryText = "Không thời hạn";
+// "Việt Nam" for VNM (other codes as given); a card without expiry shows kNoExpiryText
+// ("Không thời hạn", mes/document/lds.h — the same text the chip's DG13 carries).
 std::string formatCardDate(const Date& date);
 
 // The values on the card, computed once.
