@@ -27,6 +27,10 @@ extern const char kImportUsage[];
 int runImport(const Args& args);
 extern const char kGenerateUsage[];
 int runGenerate(const Args& args);
+extern const char kPrepareUsage[];
+int runPrepare(const Args& args);
+extern const char kPkiUsage[];
+int runPki(const Args& args);
 extern const char kAuditUsage[];
 int runAudit(const Args& args);
 
