@@ -10,7 +10,8 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
   libzbar-dev fonts-noto-core fonts-noto-mono openssl
   libicu-dev libpoppler-cpp-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev mariadb-server mariadb-client
-  zbar-tools poppler-utils qpdf python3-zmq libpoppler-cpp-dev)
+  zbar-tools poppler-utils qpdf python3-zmq libpoppler-cpp-dev
+  chromium nodejs npm sqlite3)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi

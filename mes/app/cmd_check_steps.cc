@@ -11,7 +11,7 @@ std::vector<CheckStep> checkSteps() {
     auto files = workflowFilesIn(c.workflowsDir());
     if (!files.isOk()) return std::vector<ConfigProblem>{{c.workflowsDir(), 0, 0,
                                                           files.status().message()}};
-    ValidationOptions options;
+    WorkflowCheckOptions options;
     options.templates_dir = c.templatesDir();
     options.template_check = TemplateCheck::kError;
     for (const WorkflowProblem& p : checkWorkflowFiles(*files, options)) {

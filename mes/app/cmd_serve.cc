@@ -61,13 +61,15 @@ int runServe(const Args& raw) {
             << "/\n"
             << std::flush;
 
-  // Wait for a termination request, re-reading the enrolled device keys every 2 seconds.
-  for (;;) {
+  // Wait for a termination request, re-reading the enrolled device keys every 2 seconds and
+  // doing the periodic logistics work every minute.
+  for (int tick = 0;; ++tick) {
     timespec wait{2, 0};
     int sig = sigtimedwait(&signals, nullptr, &wait);
     if (sig == SIGINT || sig == SIGTERM) break;
     Status synced = (*node)->syncAllowList();
     if (!synced.isOk()) std::cerr << "cardline serve: " << synced.message() << "\n";
+    if (tick % 30 == 0) (*node)->housekeeping();
   }
   std::cout << "cardline serve: stopping\n";
   (*node)->stop();

@@ -23,6 +23,12 @@ const std::vector<Command>& commands() {
       {"device", "enrol, remove and list the devices allowed to connect", kDeviceUsage,
        runDevice},
       {"user", "add, change, disable and list user accounts", kUserUsage, runUser},
+      {"report", "throughput and blank reconciliation reports as PDF or CSV", kReportUsage,
+       runReport},
+      {"track", "find an application, card, box or shipment and show its history", kTrackUsage,
+       runTrack},
+      {"blanks", "blank card stock: receive, issue, return, destroy, shifts", kBlanksUsage,
+       runBlanks},
       {"audit", "verify the hash-chained audit trail", kAuditUsage, runAudit},
   };
   return kCommands;

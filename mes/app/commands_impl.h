@@ -31,6 +31,12 @@ extern const char kPrepareUsage[];
 int runPrepare(const Args& args);
 extern const char kPkiUsage[];
 int runPki(const Args& args);
+extern const char kReportUsage[];
+int runReport(const Args& args);
+extern const char kTrackUsage[];
+int runTrack(const Args& args);
+extern const char kBlanksUsage[];
+int runBlanks(const Args& args);
 extern const char kAuditUsage[];
 int runAudit(const Args& args);
 

@@ -1,17 +1,32 @@
 #include "mes/app/line_node.h"
 
+#include <fstream>
 #include <sstream>
 
 #include "mes/app/node.h"
+#include "mes/blanks/blank_observer.h"
+#include "mes/blanks/blank_stock.h"
+#include "mes/config/template_loader.h"
+#include "mes/document/pki/key_file_signer.h"
+#include "mes/document/pki/test_pki.h"
+#include "mes/http/blank_stock_api.h"
+#include "mes/http/logistics_api.h"
+#include "mes/logistics/logistics_service.h"
+#include "mes/prep/job_payloads.h"
+#include "mes/http/report_api.h"
+#include "mes/reports/aggregate/rollup_observer.h"
 #include "mes/base/log.h"
 #include "mes/devlink/curve_keys.h"
 #include "mes/devlink/zmq_device_link.h"
 #include "mes/http/access_api.h"
+#include "mes/http/events_api.h"
 #include "mes/http/http_server.h"
+#include "mes/http/line_api.h"
 #include "mes/http/metrics.h"
 #include "mes/http/router.h"
 #include "mes/http/service_routes.h"
 #include "mes/http/static_files.h"
+#include "mes/http/supervisor_api.h"
 #include "mes/security/accounts.h"
 #include "mes/security/audit_chain.h"
 #include "mes/security/sessions.h"
@@ -74,6 +89,41 @@ struct LineNode::Parts final : public DeviceLinkListener, public JobDispatcher {
   std::unique_ptr<Router> router;
   std::unique_ptr<HttpServer> http;
 
+  // Blank accountability and dispatch packing watch the engine's transitions.
+  std::unique_ptr<BlankStock> blanks;
+  std::unique_ptr<BlankObserver> blank_observer;
+  std::unique_ptr<LogisticsService> logistics;
+  std::unique_ptr<DispatchPacker> packer;
+  std::unique_ptr<RollupObserver> rollups;
+
+  // Job payloads (print PDF, signed chip files, QA expectations), built off the controller
+  // thread by payload workers so a slow PDF never stalls the group commit.
+  std::map<CardModel, CardTemplate> templates;
+  std::unique_ptr<Signer> signer;
+  std::string csca_pem;
+  std::mutex payload_mu;
+  std::condition_variable payload_cv;
+  std::deque<std::pair<std::string, StationJob>> payload_queue;
+  std::vector<std::thread> payload_workers;
+  bool payload_stopping = false;
+
+  Result<std::vector<protocol::Part>> buildPayload(const StationJob& job);
+  void payloadLoop();
+  void startPayloadWorkers(int count) {
+    payload_stopping = false;
+    for (int i = 0; i < count; ++i) payload_workers.emplace_back([this] { payloadLoop(); });
+  }
+  void stopPayloadWorkers() {
+    {
+      std::lock_guard<std::mutex> lock(payload_mu);
+      payload_stopping = true;
+    }
+    payload_cv.notify_all();
+    for (auto& t : payload_workers) t.join();
+    payload_workers.clear();
+    payload_queue.clear();
+  }
+
   // DeviceLinkListener: hand everything to the line controller's queue.
   void onReady(const DeviceInfo& device, bool new_session) override {
     node->controller().deviceReady(
@@ -106,13 +156,13 @@ struct LineNode::Parts final : public DeviceLinkListener, public JobDispatcher {
 
   // JobDispatcher: the device link.
   Status send(const std::string& device_id, const StationJob& job) override {
-    protocol::Job out;
-    out.job = job.id;
-    out.attempt = job.attempt;
-    out.station = toProtocolStation(job.station);
-    out.application = job.application_id;
-    out.lease_ms = node->config().devices.lease_seconds * 1000LL;
-    return link->sendJob(device_id, out);
+    {
+      std::lock_guard<std::mutex> lock(payload_mu);
+      if (payload_stopping) return unavailable("the node is stopping");
+      payload_queue.emplace_back(device_id, job);
+    }
+    payload_cv.notify_one();
+    return Status::ok();
   }
   void acknowledge(const std::string& device_id, std::int64_t job_id, int attempt,
                    ResultDisposition disposition) override {
@@ -125,6 +175,74 @@ struct LineNode::Parts final : public DeviceLinkListener, public JobDispatcher {
     }
   }
 };
+
+Result<std::vector<protocol::Part>> LineNode::Parts::buildPayload(const StationJob& job) {
+  JobPayloadInput input;
+  Application application;
+  Card card;
+  CARDLINE_RETURN_IF_ERROR(node->store().transact([&](StoreTransaction& tx) -> Status {
+    CARDLINE_ASSIGN_OR_RETURN(application, tx.applications().find(job.application_id));
+    if (job.station == StationType::kQa || job.station == StationType::kDispatch) {
+      CARDLINE_ASSIGN_OR_RETURN(std::vector<Card> cards,
+                                tx.cards().forApplication(job.application_id));
+      const Card* live = nullptr;
+      for (const Card& c : cards) {
+        if (c.state == CardState::kPersonalised || c.state == CardState::kGood) live = &c;
+      }
+      if (live == nullptr) {
+        return failedPrecondition("application " + job.application_id + " has no card in the line");
+      }
+      card = *live;
+    }
+    return Status::ok();
+  }));
+  input.application = &application;
+  input.card = &card;
+  auto tmpl = templates.find(application.card_model);
+  if (tmpl != templates.end()) input.card_template = &tmpl->second;
+  input.signer = signer.get();
+  input.csca_pem = csca_pem;
+  input.receiving_unit = application.receiving_unit.code;
+  input.artefacts = node->config().devices.payload == JobPayloadMode::kFull
+                        ? PayloadArtefacts::kFull
+                        : PayloadArtefacts::kHeadersOnly;
+  CARDLINE_ASSIGN_OR_RETURN(std::vector<PayloadPart> parts, buildJobPayload(job.station, input));
+  std::vector<protocol::Part> out;
+  out.reserve(parts.size());
+  for (PayloadPart& p : parts) out.push_back(protocol::Part{std::move(p.name), std::move(p.data)});
+  return out;
+}
+
+void LineNode::Parts::payloadLoop() {
+  for (;;) {
+    std::pair<std::string, StationJob> item;
+    {
+      std::unique_lock<std::mutex> lock(payload_mu);
+      payload_cv.wait(lock, [&] { return payload_stopping || !payload_queue.empty(); });
+      if (payload_stopping) return;
+      item = std::move(payload_queue.front());
+      payload_queue.pop_front();
+    }
+    const auto& [device_id, job] = item;
+    protocol::Job out;
+    out.job = job.id;
+    out.attempt = job.attempt;
+    out.station = toProtocolStation(job.station);
+    out.application = job.application_id;
+    out.lease_ms = node->config().devices.lease_seconds * 1000LL;
+    auto parts = buildPayload(job);
+    Status sent = parts.isOk() ? Status::ok() : parts.status();
+    if (sent.isOk()) {
+      out.parts = std::move(parts).value();
+      sent = link->sendJob(device_id, out);
+    }
+    if (!sent.isOk()) {
+      logWarning(kComponent, "job " + std::to_string(job.id) + " for " + device_id +
+                                 " not sent: " + sent.message());
+      node->controller().jobNotDelivered(device_id, job.id);
+    }
+  }
+}
 
 Result<ServerKeys> loadOrCreateServerKeys(const Config& config) {
   ServerKeys keys;
@@ -164,6 +282,48 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
   p.node = node.get();
   p.audit = std::make_unique<AuditTrail>(*node->store_, node->clock_);
 
+  // Transition observers, attached before the engine is used.
+  p.blanks = std::make_unique<BlankStock>(node->clock_);
+  p.blank_observer = std::make_unique<BlankObserver>(*p.blanks);
+  node->engine().addObserver(p.blank_observer.get());
+  LogisticsOptions logistics;
+  logistics.box_capacity = config.logistics.box_capacity;
+  logistics.cutoff_minute_of_day = parseClockTime(config.logistics.cutoff);
+  logistics.utc_offset_minutes = config.logistics.utc_offset_minutes;
+  logistics.retention_days = config.logistics.retention_days;
+  logistics.delivery_service_level =
+      std::chrono::hours(config.logistics.delivery_service_level_hours);
+  p.logistics = std::make_unique<LogisticsService>(node->engine(), node->clock_, logistics);
+  p.packer = std::make_unique<DispatchPacker>(*p.logistics);
+  node->engine().addObserver(p.packer.get());
+  RollupOptions rollup_options;
+  rollup_options.utc_offset_seconds = config.logistics.utc_offset_minutes * 60LL;
+  p.rollups = std::make_unique<RollupObserver>(node->clock_, rollup_options);
+  node->engine().addObserver(p.rollups.get());
+
+  // What the payload workers need: the card templates and, for full artefacts, the PKI.
+  for (CardModel model : {CardModel::kCccd2021, CardModel::kCanCuoc2024}) {
+    auto tmpl = loadTemplateForModel(config.templatesDir() + "/cards", model);
+    if (!tmpl.isOk()) return tmpl.status().withContext("loading the card templates");
+    p.templates.emplace(model, std::move(tmpl).value());
+  }
+  if (config.devices.payload == JobPayloadMode::kFull) {
+    const PkiPaths pki = pkiPaths(config.data_dir);
+    KeyFileSignerOptions signer_options;
+    signer_options.pki_dir = pki.dir;
+    auto signer = KeyFileSigner::open(signer_options, node->clock_);
+    if (!signer.isOk()) {
+      return signer.status().withContext("opening the Document Signer in " + pki.dir +
+                                         " (create a test PKI with `cardline pki init`)");
+    }
+    p.signer = std::move(signer).value();
+    std::ifstream csca(pki.csca_cert);
+    if (!csca) return notFound("cannot read the CSCA certificate " + pki.csca_cert);
+    std::stringstream text;
+    text << csca.rdbuf();
+    p.csca_pem = text.str();
+  }
+
   LineControllerOptions line;
   line.node_id = config.node_id;
   line.lease = std::chrono::seconds(config.devices.lease_seconds);
@@ -198,6 +358,27 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
     p.router = std::make_unique<Router>(node->clock_, *p.metrics, p.authenticator.get());
     CARDLINE_RETURN_IF_ERROR(p.access_api->registerRoutes(*p.router));
     CARDLINE_RETURN_IF_ERROR(registerServiceRoutes(*p.router, *p.metrics));
+    CARDLINE_RETURN_IF_ERROR(
+        registerBlankStockRoutes(*p.router, *node->store_, *p.blanks, *p.audit));
+    CARDLINE_RETURN_IF_ERROR(
+        registerLogisticsRoutes(*p.router, *node->store_, *p.logistics, node->clock_));
+    CARDLINE_RETURN_IF_ERROR(registerReportRoutes(*p.router, *node->store_, node->clock_,
+                                                  throughputReportOptions(config)));
+    // Web UI live updates and supervisor actions (mes/http/events_api.h, supervisor_api.h).
+    CARDLINE_RETURN_IF_ERROR(registerEventsRoutes(
+        *p.router, *node->store_, node->clock_, [link = p.link.get()] {
+          std::vector<Device> live;
+          for (const DeviceInfo& info : link->devices()) live.push_back(info.device);
+          return live;
+        }));
+    CARDLINE_RETURN_IF_ERROR(registerSupervisorRoutes(
+        *p.router, *node->store_, *p.audit,
+        std::make_shared<SubmittedSupervisorCommands>(
+            [controller = node->controller_.get()](EngineCommand command) {
+              return controller->submit(std::move(command));
+            }),
+        {}));  // the device link has no fault-clearing message yet
+    CARDLINE_RETURN_IF_ERROR(registerLineRoutes(*p.router, *p.link, *node->store_));
     p.static_files = std::make_unique<StaticFiles>(config.resources_dir + "/web");
     StaticFiles* files_ptr = p.static_files.get();
     p.router->setGetFallback([files_ptr](const HttpRequest& r) { return files_ptr->serve(r); });
@@ -236,10 +417,12 @@ Status LineNode::syncAllowList() {
 Status LineNode::start() {
   if (started_) return failedPrecondition("the node is already started");
   Parts& p = *parts_;
+  p.startPayloadWorkers(config_.devices.payload_workers);
   controller_->start();
   auto endpoint = p.link->start();
   if (!endpoint.isOk()) {
     controller_->stop();
+    p.stopPayloadWorkers();
     return endpoint.status().withContext("starting the device link");
   }
   device_endpoint_ = endpoint.value();
@@ -249,6 +432,7 @@ Status LineNode::start() {
     if (!http.isOk()) {
       p.link->stop();
       controller_->stop();
+      p.stopPayloadWorkers();
       return http.withContext("starting the HTTP server");
     }
   }
@@ -262,9 +446,31 @@ void LineNode::stop() {
   if (p.http) p.http->stop();
   p.link->stop();
   controller_->stop();
+  p.stopPayloadWorkers();
   started_ = false;
 }
 
 int LineNode::httpPort() const { return parts_ && parts_->http ? parts_->http->port() : 0; }
+
+BlankStock& LineNode::blanks() { return *parts_->blanks; }
+LogisticsService& LineNode::logistics() { return *parts_->logistics; }
+AuditTrail& LineNode::audit() { return *parts_->audit; }
+
+void LineNode::housekeeping() {
+  Parts& p = *parts_;
+  // On the controller thread, like every other change: close boxes past the cut-off, purge
+  // personal data past retention (audited in the same transaction).
+  controller_->submit([&p](StoreTransaction& tx, Engine&) -> Status {
+    CARDLINE_RETURN_IF_ERROR(p.logistics->closeAtCutoff(tx).status());
+    return p.logistics
+        ->purgeExpired(tx, "system",
+                       [&p](StoreTransaction& t, const std::string& actor,
+                            const std::string& action, const std::string& subject,
+                            const std::string& detail) {
+                         return p.audit->appendIn(t, actor, action, subject, detail).status();
+                       })
+        .status();
+  });
+}
 
 }  // namespace cardline::app

@@ -37,6 +37,8 @@ class AuditTrail;
 class SessionAuthenticator;
 class AccessApi;
 class PiiProtector;
+class BlankStock;
+class LogisticsService;
 }  // namespace cardline
 
 namespace cardline::app {
@@ -71,8 +73,15 @@ class LineNode {
   LineController& controller() { return *controller_; }
   const Config& config() const { return config_; }
 
+  BlankStock& blanks();
+  LogisticsService& logistics();
+  AuditTrail& audit();
+
   // Re-reads the enrolled device keys from the store into the running allow-list.
   Status syncAllowList();
+  // Periodic work (call about once a minute): closes boxes past the daily cut-off and purges
+  // personal data past retention. Runs on the controller thread; does not wait for it.
+  void housekeeping();
 
  private:
   LineNode() = default;

@@ -105,4 +105,14 @@ Result<OpenedStore> openConfiguredStore(const Config& config) {
   return out;
 }
 
+ThroughputReportOptions throughputReportOptions(const Config& config) {
+  ThroughputReportOptions options;
+  options.figures.utc_offset_seconds = config.logistics.utc_offset_minutes * 60LL;
+  options.figures.approved_to_printed =
+      std::chrono::hours(config.service_levels.receipt_to_print_hours);
+  options.figures.printed_to_dispatched =
+      std::chrono::hours(config.service_levels.print_to_dispatch_hours);
+  return options;
+}
+
 }  // namespace cardline::app

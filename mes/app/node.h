@@ -9,6 +9,7 @@
 #include "mes/base/status.h"
 #include "mes/config/config.h"
 #include "mes/core/pii_protector.h"
+#include "mes/reports/report_writer.h"
 #include "mes/storage/store_factory.h"
 #include "mes/workflow/catalog.h"
 #include "mes/workflow/engine.h"
@@ -47,5 +48,8 @@ struct OpenedStore {
   std::unique_ptr<Store> store;
 };
 Result<OpenedStore> openConfiguredStore(const Config& config);
+
+// The throughput report options from the configuration (local time, service levels).
+ThroughputReportOptions throughputReportOptions(const Config& config);
 
 }  // namespace cardline::app

@@ -10,6 +10,9 @@ namespace cardline {
 
 enum class DatabaseBackend { kSqlite, kMysql };     // "sqlite", "mysql"
 enum class DeviceLinkSecurity { kCurve, kPlain };   // "curve", "plain" (development only)
+// What a JOB carries: "full" artefacts (print PDF, signed chip files, QA expectations) or
+// "headers" only (small metadata, for throughput runs with simulated devices).
+enum class JobPayloadMode { kFull, kHeaders };
 
 struct SqliteSettings {
   std::string path;  // database file; empty = <data_dir>/cardline.db; relative = under data_dir
@@ -48,6 +51,16 @@ struct DeviceLinkSettings {
   int heartbeat_ms = 1000;
   int liveness = 3;       // missed heartbeats before a device counts as lost
   int lease_seconds = 30; // a job's lease on a device
+  JobPayloadMode payload = JobPayloadMode::kFull;
+  int payload_workers = 2;  // threads building job payloads (PDF, chip signing)
+};
+
+struct LogisticsSettings {
+  int box_capacity = 50;              // cards per box; a full box closes itself
+  std::string cutoff = "16:00";       // local time at which open boxes close
+  int utc_offset_minutes = 420;       // the factory's local time (Vietnam: UTC+7)
+  int retention_days = 90;            // personal data kept this long after delivery
+  int delivery_service_level_hours = 72;  // hand-over → delivered, else overdue
 };
 
 struct ServiceLevels {
@@ -66,6 +79,7 @@ struct Config {
   HttpSettings http;
   DeviceLinkSettings devices;
   ServiceLevels service_levels;
+  LogisticsSettings logistics;
 
   // Effective locations. Data files live under data_dir unless given as absolute paths.
   std::string sqlitePath() const { return underDataDir(database.sqlite.path, "cardline.db"); }
@@ -85,5 +99,6 @@ struct Config {
 
 const char* name(DatabaseBackend v);
 const char* name(DeviceLinkSecurity v);
+const char* name(JobPayloadMode v);
 
 }  // namespace cardline

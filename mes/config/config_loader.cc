@@ -14,6 +14,7 @@ const char* name(DatabaseBackend v) { return v == DatabaseBackend::kSqlite ? "sq
 const char* name(DeviceLinkSecurity v) {
   return v == DeviceLinkSecurity::kCurve ? "curve" : "plain";
 }
+const char* name(JobPayloadMode v) { return v == JobPayloadMode::kFull ? "full" : "headers"; }
 
 std::string ConfigProblem::toString() const {
   if (line <= 0) return file + ": " + message;
@@ -149,6 +150,17 @@ class ConfigReader {
 
 }  // namespace
 
+int parseClockTime(const std::string& text) {
+  if (text.size() != 5 || text[2] != ':') return -1;
+  for (int i : {0, 1, 3, 4}) {
+    if (text[i] < '0' || text[i] > '9') return -1;
+  }
+  const int hours = (text[0] - '0') * 10 + (text[1] - '0');
+  const int minutes = (text[3] - '0') * 10 + (text[4] - '0');
+  if (hours > 23 || minutes > 59) return -1;
+  return hours * 60 + minutes;
+}
+
 ConfigLoadResult loadConfig(const std::string& path) {
   ConfigLoadResult result;
   result.config = defaultConfig();
@@ -225,6 +237,32 @@ ConfigLoadResult loadConfig(const std::string& path) {
          {"heartbeat_ms", r.integer(&d.heartbeat_ms, "devices.heartbeat_ms", 50, 60000)},
          {"liveness", r.integer(&d.liveness, "devices.liveness", 1, 100)},
          {"lease_seconds", r.integer(&d.lease_seconds, "devices.lease_seconds", 1, 86400)},
+         {"payload", r.choice(&d.payload, "devices.payload",
+                              std::vector<std::pair<std::string, JobPayloadMode>>{
+                                  {"full", JobPayloadMode::kFull},
+                                  {"headers", JobPayloadMode::kHeaders}})},
+         {"payload_workers", r.integer(&d.payload_workers, "devices.payload_workers", 1, 64)},
+       });
+     }},
+    {"logistics", [&](const YAML::Node& n) {
+       LogisticsSettings& l = c.logistics;
+       r.readMap(n, "logistics", {
+         {"box_capacity", r.integer(&l.box_capacity, "logistics.box_capacity", 1, 10000)},
+         {"cutoff", [&](const YAML::Node& v) {
+            int minutes = -1;
+            if (v.IsScalar()) minutes = parseClockTime(v.Scalar());
+            if (minutes < 0) {
+              r.problem(v, "logistics.cutoff must be a time of day as HH:MM");
+              return;
+            }
+            l.cutoff = v.Scalar();
+          }},
+         {"utc_offset_minutes",
+          r.integer(&l.utc_offset_minutes, "logistics.utc_offset_minutes", -840, 840)},
+         {"retention_days", r.integer(&l.retention_days, "logistics.retention_days", 1, 36500)},
+         {"delivery_service_level_hours",
+          r.integer(&l.delivery_service_level_hours, "logistics.delivery_service_level_hours", 1,
+                    8760)},
        });
      }},
     {"service_levels", [&](const YAML::Node& n) {

@@ -34,4 +34,7 @@ struct ConfigLoadResult {
 // its position; the Config is filled with defaults where a value was bad.
 ConfigLoadResult loadConfig(const std::string& path);
 
+// Minutes after midnight of "HH:MM" (00:00-23:59), or -1 when text is not such a time.
+int parseClockTime(const std::string& text);
+
 }  // namespace cardline

@@ -308,7 +308,7 @@ WorkflowLoadResult loadWorkflowFile(const std::string& path) {
 }
 
 std::vector<WorkflowProblem> checkWorkflowFiles(const std::vector<std::string>& paths,
-                                                const ValidationOptions& options) {
+                                                const WorkflowCheckOptions& options) {
   std::vector<WorkflowProblem> all;
   std::map<std::string, const WorkflowDefinition*> by_qualified_name;
   std::map<std::string, const WorkflowDefinition*> by_card_model;
@@ -361,7 +361,7 @@ Result<std::vector<std::string>> workflowFilesIn(const std::string& dir) {
 }
 
 Result<WorkflowCatalog> loadWorkflowCatalog(const std::vector<std::string>& paths) {
-  std::vector<WorkflowProblem> problems = checkWorkflowFiles(paths, ValidationOptions{});
+  std::vector<WorkflowProblem> problems = checkWorkflowFiles(paths, WorkflowCheckOptions{});
   std::string errors;
   for (const WorkflowProblem& problem : problems) {
     if (problem.severity != ProblemSeverity::kError) continue;

@@ -35,7 +35,7 @@ WorkflowLoadResult parseWorkflowText(const std::string& text, const std::string&
 // files, a name@version defined twice and a card model served by two different workflow
 // names. Returns an empty list when all files are valid (warnings may be present otherwise).
 std::vector<WorkflowProblem> checkWorkflowFiles(const std::vector<std::string>& paths,
-                                                const ValidationOptions& options);
+                                                const WorkflowCheckOptions& options);
 
 // The *.yaml files directly in `dir`, sorted by name. kNotFound if dir is not a folder.
 Result<std::vector<std::string>> workflowFilesIn(const std::string& dir);

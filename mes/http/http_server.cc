@@ -14,6 +14,7 @@
 #include <cctype>
 #include <exception>
 #include <istream>
+#include <ostream>
 
 #include "mes/base/log.h"
 
@@ -31,6 +32,22 @@ void send(Poco::Net::HTTPServerResponse& out, const HttpResponse& response,
           "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
   if (path.rfind("/api/", 0) == 0) out.set("Cache-Control", "no-store");
   for (const auto& [header_name, value] : response.headers) out.add(header_name, value);
+  if (response.stream) {
+    // Streaming body: chunked, flushed after every chunk, ends when the callback returns.
+    out.setChunkedTransferEncoding(true);
+    out.setKeepAlive(false);
+    std::ostream& stream = out.send();
+    response.stream([&stream](const std::string& chunk) {
+      try {
+        stream << chunk;
+        stream.flush();
+        return stream.good();
+      } catch (const std::exception&) {
+        return false;  // the client went away: the writer reports it, the stream ends
+      }
+    });
+    return;
+  }
   out.setContentLength(static_cast<std::streamsize>(response.body.size()));
   out.send() << response.body;
 }

@@ -59,6 +59,11 @@ struct HttpResponse {
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Set-Cookie, ...)
+  // A streaming body (server-sent events): when set, the server sends the status and headers
+  // without a Content-Length, ignores `body`, and calls `stream` on the handler thread with a
+  // writer that sends one chunk at once and returns false once the client has gone away; the
+  // response ends when `stream` returns. Unset for ordinary responses.
+  std::function<void(const std::function<bool(const std::string& chunk)>& write)> stream;
 
   static HttpResponse json(int status, std::string body);
   // {"error":{"code":"...","message":"..."}}

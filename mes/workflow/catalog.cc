@@ -24,7 +24,7 @@ Result<WorkflowRef> parseWorkflowRef(const std::string& qualified_name) {
 }
 
 Status WorkflowCatalog::add(WorkflowDefinition definition) {
-  std::vector<WorkflowProblem> problems = validateWorkflow(definition, ValidationOptions{});
+  std::vector<WorkflowProblem> problems = validateWorkflow(definition, WorkflowCheckOptions{});
   for (const WorkflowProblem& problem : problems) {
     if (problem.severity == ProblemSeverity::kError) {
       return invalidArgument("workflow " + definition.qualifiedName() +

@@ -165,7 +165,7 @@ void checkStepKind(const Step& step, ProblemList& problems) {
   }
 }
 
-void checkTemplate(const Step& step, const ValidationOptions& options, ProblemList& problems) {
+void checkTemplate(const Step& step, const WorkflowCheckOptions& options, ProblemList& problems) {
   if (step.template_name.empty()) return;
   if (step.kind != StepKind::kStation || step.value != name(StationType::kPrint)) {
     problems.error(step.template_position, "'template' is only allowed on print steps");
@@ -374,7 +374,7 @@ void checkGraph(const WorkflowDefinition& def, const std::map<std::string, std::
 }  // namespace
 
 std::vector<WorkflowProblem> validateWorkflow(const WorkflowDefinition& def,
-                                              const ValidationOptions& options) {
+                                              const WorkflowCheckOptions& options) {
   ProblemList problems(def.file);
   checkHeader(def, problems);
   if (def.steps.empty()) {

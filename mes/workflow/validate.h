@@ -16,7 +16,7 @@ enum class TemplateCheck {
   kError,  // report an error
 };
 
-struct ValidationOptions {
+struct WorkflowCheckOptions {
   // Folder that holds cards/<name>.yaml (the repository's templates/). Used unless kOff.
   std::string templates_dir;
   TemplateCheck template_check = TemplateCheck::kOff;
@@ -31,7 +31,7 @@ struct ValidationOptions {
 // from the start, loops from which no terminal step can be reached, and (per options) missing
 // template files.
 std::vector<WorkflowProblem> validateWorkflow(const WorkflowDefinition& definition,
-                                              const ValidationOptions& options);
+                                              const WorkflowCheckOptions& options);
 
 // True when `problems` holds at least one error (warnings do not count).
 bool hasErrors(const std::vector<WorkflowProblem>& problems);

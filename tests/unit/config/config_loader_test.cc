@@ -43,7 +43,7 @@ TEST(ConfigLoaderTest, ReportsEveryProblemWithItsPosition) {
       path + ":8:9: http.port must be between 0 and 65535, got 70000",
       path + ":11:17: devices.heartbeat_ms must be between 50 and 60000, got 10",
       path + ":12:1: unknown key \"colour\" in the configuration (known: data_dir, database, "
-             "devices, http, node_id, resources_dir, security, service_levels)"));
+             "devices, http, logistics, node_id, resources_dir, security, service_levels)"));
 }
 
 TEST(ConfigLoaderTest, MalformedYamlNamesThePlace) {

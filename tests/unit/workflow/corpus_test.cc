@@ -23,8 +23,8 @@ std::string corpus(const std::string& name) {
 }
 
 // Templates are required here; the corpus folder has no cards/ subfolder.
-ValidationOptions strictOptions() {
-  ValidationOptions options;
+WorkflowCheckOptions strictOptions() {
+  WorkflowCheckOptions options;
   options.templates_dir = sourceDir() + "/tests/data/workflows";
   options.template_check = TemplateCheck::kError;
   return options;
@@ -108,7 +108,7 @@ TEST(Corpus, EveryProblemIsReportedAtOnceInFileOrder) {
 }
 
 TEST(Corpus, MissingTemplateIsAWarningOrNothingPerOption) {
-  ValidationOptions options = strictOptions();
+  WorkflowCheckOptions options = strictOptions();
   options.template_check = TemplateCheck::kWarn;
   std::vector<WorkflowProblem> problems = checkWorkflowFiles({corpus("missing_template")}, options);
   ASSERT_EQ(problems.size(), 1u);
@@ -125,7 +125,7 @@ TEST(Corpus, AnExistingTemplateIsAccepted) {
                               ("cardline-wf-templates-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir / "cards");
   std::ofstream(dir / "cards" / "no-such-card.yaml") << "name: no-such-card\n";
-  ValidationOptions options = strictOptions();
+  WorkflowCheckOptions options = strictOptions();
   options.templates_dir = dir.string();
   EXPECT_TRUE(checkWorkflowFiles({corpus("missing_template")}, options).empty());
   std::filesystem::remove_all(dir);
@@ -150,7 +150,7 @@ TEST(Corpus, TwoFilesDefiningTheSameVersionClash) {
 
 TEST(Corpus, TwoWorkflowNamesServingOneCardModelClash) {
   std::vector<WorkflowProblem> problems =
-      checkWorkflowFiles({corpus("valid"), corpus("unreachable_step")}, ValidationOptions{});
+      checkWorkflowFiles({corpus("valid"), corpus("unreachable_step")}, WorkflowCheckOptions{});
   std::vector<std::string> lines;
   for (const WorkflowProblem& p : problems) lines.push_back(p.toString());
   EXPECT_EQ(lines, (std::vector<std::string>{

@@ -35,7 +35,7 @@ TEST(ShippedWorkflows, OnePerCardModelAtLeast) {
 
 TEST(ShippedWorkflows, HaveNoErrors) {
   // Template files arrive with the card-template issue; until then they are warnings at most.
-  ValidationOptions options;
+  WorkflowCheckOptions options;
   options.templates_dir = sourceDir() + "/templates";
   options.template_check = TemplateCheck::kWarn;
   std::vector<WorkflowProblem> problems = checkWorkflowFiles(shippedFiles(), options);

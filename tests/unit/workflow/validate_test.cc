@@ -47,7 +47,7 @@ WorkflowDefinition base() {
 
 std::vector<std::string> messages(const WorkflowDefinition& def) {
   std::vector<std::string> out;
-  for (const WorkflowProblem& p : validateWorkflow(def, ValidationOptions{})) {
+  for (const WorkflowProblem& p : validateWorkflow(def, WorkflowCheckOptions{})) {
     out.push_back(p.message);
   }
   return out;

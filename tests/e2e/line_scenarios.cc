@@ -1,0 +1,329 @@
+#include "tests/e2e/line_scenarios.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mes/security/key_file.h"
+
+namespace cardline::e2e {
+namespace {
+
+const std::vector<std::string> kStations = {"print", "encode", "qa", "dispatch"};
+
+// Simulated hardware: 20 ms per job so a kill lands mid-run; QA rejects 10 % of the cards so
+// remakes (spoiled cards with their events) happen.
+std::vector<std::string> deviceOptions(const std::string& station, int seed) {
+  std::vector<std::string> options = {"--latency-ms", "20", "--seed", std::to_string(seed)};
+  if (station == "qa") {
+    options.push_back("--defect-rate");
+    options.push_back("0.1");
+  }
+  return options;
+}
+
+// Each node's devices: "<prefix>-<station>".
+struct NodeUnderTest {
+  NodeSetup setup;
+  ServeProcess serve;
+  std::vector<std::unique_ptr<ChildProcess>> devices;
+};
+
+std::string failures(const std::vector<std::string>& problems) {
+  std::string text;
+  for (std::size_t i = 0; i < problems.size() && i < 30; ++i) text += "\n  " + problems[i];
+  if (problems.size() > 30) text += "\n  ... " + std::to_string(problems.size() - 30) + " more";
+  return text;
+}
+
+std::string lastLog(const ChildProcess& process) {
+  const std::string log = process.log();
+  return log.size() <= 4000 ? log : "..." + log.substr(log.size() - 4000);
+}
+
+// Prepares the shared database: a fresh schema, the PII key both nodes use, the backlog.
+void prepareLine(LineSettings* line, const std::string& root, const NodeSetup& first,
+                 int applications) {
+  if (line->backend == Backend::kMysql) {
+    Status dropped = dropAllTables(*line->mysql);
+    ASSERT_TRUE(dropped.isOk()) << dropped.toString();
+  }
+  auto key = generateKeyFile(line->pii_key_file);
+  ASSERT_TRUE(key.isOk()) << key.status().toString();
+  Status migrated = runCardline(first, {"migrate"}, "migrate");
+  ASSERT_TRUE(migrated.isOk()) << migrated.toString();
+  const std::string backlog = root + "/applications.jsonl";
+  auto generated = runToCompletion({cardlineBinary(), "generate", "--count",
+                                    std::to_string(applications), "--seed", "42", "--out",
+                                    backlog},
+                                   root + "/generate.log");
+  ASSERT_TRUE(generated.isOk()) << generated.status().toString();
+  ASSERT_EQ(*generated, 0) << "cardline generate failed, see " << root << "/generate.log";
+  Status imported = runCardline(first, {"import", backlog}, "import");
+  ASSERT_TRUE(imported.isOk()) << imported.toString();
+}
+
+// The node's test PKI (Document Signer for the chip files of the job payloads).
+void initPki(const NodeSetup& node) {
+  Status pki = runCardline(node, {"pki", "init"}, "pki-init");
+  ASSERT_TRUE(pki.isOk()) << pki.toString();
+}
+
+void enrollDevices(const NodeSetup& node, const std::string& prefix,
+                   const std::string& key_dir) {
+  for (const std::string& station : kStations) {
+    Status enrolled = enrollDevice(node, prefix + "-" + station, station, key_dir);
+    ASSERT_TRUE(enrolled.isOk()) << enrolled.toString();
+  }
+}
+
+void startDevices(NodeUnderTest* node, const std::string& prefix, const std::string& key_dir,
+                  int seed) {
+  for (const std::string& station : kStations) {
+    const std::string id = prefix + "-" + station;
+    auto device = startDevice(node->serve, id, station, key_dir, deviceOptions(station, seed),
+                              node->setup.data_dir + "/" + id + ".log");
+    ASSERT_TRUE(device.isOk()) << device.status().toString();
+    node->devices.push_back(std::move(device).value());
+  }
+}
+
+// Reads the line until `done` holds for a snapshot (bounded by kDeadline). Returns the last
+// snapshot read; fails the test if the deadline passed.
+LineSnapshot waitFor(Store& store, const std::function<bool(const LineSnapshot&)>& done,
+                     const std::string& what) {
+  LineSnapshot last;
+  Status last_error;
+  const bool reached = pollUntil(
+      [&] {
+        auto snapshot = readSnapshot(store);
+        if (!snapshot.isOk()) {
+          last_error = snapshot.status();  // e.g. busy while a node commits: read again
+          return false;
+        }
+        last = std::move(snapshot).value();
+        return done(last);
+      },
+      kDeadline, std::chrono::milliseconds(200));
+  EXPECT_TRUE(reached) << "timed out waiting for " << what << ": " << countFinal(last) << " of "
+                       << last.applications.size() << " applications final; last read error: "
+                       << last_error.toString();
+  return last;
+}
+
+void expectNothingLeased(Store& store) {
+  Status read = store.transact([&](StoreTransaction& tx) -> Status {
+    for (StationType station : {StationType::kPrint, StationType::kEncode, StationType::kQa,
+                                StationType::kDispatch}) {
+      for (JobState state : {JobState::kReady, JobState::kLeased}) {
+        CARDLINE_ASSIGN_OR_RETURN(std::int64_t n, tx.jobs().count(station, state));
+        EXPECT_EQ(n, 0) << n << " " << name(station) << " job(s) still " << name(state);
+      }
+    }
+    return Status::ok();
+  });
+  EXPECT_TRUE(read.isOk()) << read.toString();
+}
+
+}  // namespace
+
+void runCrashScenario(const LineSettings& settings, int applications) {
+  TempDir root;
+  ASSERT_FALSE(root.path().empty());
+  LineSettings line = settings;
+  line.pii_key_file = root.path() + "/pii.key";
+  const std::string key_dir = root.path() + "/devkeys";
+  auto setup = writeNodeConfig(line, "node-1", root.path() + "/node-1");
+  ASSERT_TRUE(setup.isOk()) << setup.status().toString();
+  prepareLine(&line, root.path(), *setup, applications);
+  if (::testing::Test::HasFatalFailure()) return;
+  initPki(*setup);
+  if (::testing::Test::HasFatalFailure()) return;
+  enrollDevices(*setup, "d", key_dir);
+  if (::testing::Test::HasFatalFailure()) return;
+  auto opened = openTestStore(line, *setup);
+  ASSERT_TRUE(opened.isOk()) << opened.status().toString();
+  Store& store = *opened->store;
+  // Blanks for every print, remakes and re-sends included.
+  Status stocked = stockBlanks(store, "d-print", 5 * applications);
+  ASSERT_TRUE(stocked.isOk()) << stocked.toString();
+
+  NodeUnderTest node;
+  node.setup = *setup;
+  auto serve = startServe(node.setup, "tcp://127.0.0.1:*", node.setup.data_dir + "/serve-1.log");
+  ASSERT_TRUE(serve.isOk()) << serve.status().toString();
+  node.serve = std::move(serve).value();
+  startDevices(&node, "d", key_dir, 1);
+  if (::testing::Test::HasFatalFailure()) return;
+
+  // Let a quarter of the backlog through, then kill the MES without warning.
+  const int quarter = std::max(1, applications / 4);
+  LineSnapshot before = waitFor(
+      store, [&](const LineSnapshot& s) { return countFinal(s) >= quarter; }, "progress");
+  ASSERT_GE(countFinal(before), quarter) << "serve log:\n" << lastLog(*node.serve.process);
+  node.serve.process->killHard();
+  auto at_kill = readSnapshot(store);
+  ASSERT_TRUE(at_kill.isOk()) << at_kill.status().toString();
+  ASSERT_LT(countFinal(*at_kill), applications)
+      << "the line finished before the kill landed; the test proves nothing (raise the count)";
+  auto leased_at_kill = countLeasedJobs(store);
+  ASSERT_TRUE(leased_at_kill.isOk()) << leased_at_kill.status().toString();
+  std::cout << "[ e2e      ] at the kill: " << describe(*at_kill) << "; " << *leased_at_kill
+            << " jobs leased by the dead process" << std::endl;
+
+  // Restart on the same device endpoint: the running devices reconnect and re-send what was
+  // not acknowledged; leases of the dead process expire and are handed out again.
+  auto again = startServe(node.setup, node.serve.device_endpoint,
+                          node.setup.data_dir + "/serve-2.log");
+  ASSERT_TRUE(again.isOk()) << again.status().toString();
+  node.serve.process = std::move(again->process);
+
+  LineSnapshot after = waitFor(
+      store, [&](const LineSnapshot& s) { return countFinal(s) == applications; },
+      "every application final after the restart");
+  EXPECT_EQ(countFinal(after), applications) << "serve log:\n" << lastLog(*node.serve.process);
+  std::cout << "[ e2e      ] after the restart: " << describe(after) << std::endl;
+  const std::vector<std::string> problems = checkInvariants(after, applications);
+  EXPECT_TRUE(problems.empty()) << failures(problems);
+  expectNothingLeased(store);
+
+  // Every station's device did work; the dispatch device (some application was not dispatched
+  // at the kill) also after the restart, so it reconnected and was handed jobs again.
+  auto doneBy = [](const LineSnapshot& s, const std::string& id) {
+    int n = 0;
+    for (const auto& [job, device] : completedJobs(s)) n += device == id;
+    return n;
+  };
+  for (const std::string& station : kStations) {
+    const std::string id = "d-" + station;
+    EXPECT_GT(doneBy(after, id), 0) << id << " completed no job";
+    std::cout << "[ e2e      ] " << id << ": " << doneBy(*at_kill, id) << " jobs before the kill, "
+              << doneBy(after, id) << " in all" << std::endl;
+  }
+  EXPECT_GT(doneBy(after, "d-dispatch"), doneBy(*at_kill, "d-dispatch"));
+  // The devices are still up (none gave up or crashed on what the restarted MES sent).
+  for (auto& device : node.devices) EXPECT_TRUE(device->running()) << lastLog(*device);
+  for (auto& device : node.devices) device->terminate(std::chrono::seconds(10));
+  node.serve.process->terminate(std::chrono::seconds(30));
+}
+
+void runTwoNodeScenario(const LineSettings& settings, int applications) {
+  TempDir root;
+  ASSERT_FALSE(root.path().empty());
+  LineSettings line = settings;
+  line.pii_key_file = root.path() + "/pii.key";
+  const std::string key_dir = root.path() + "/devkeys";
+  auto setup_a = writeNodeConfig(line, "node-a", root.path() + "/node-a");
+  ASSERT_TRUE(setup_a.isOk()) << setup_a.status().toString();
+  auto setup_b = writeNodeConfig(line, "node-b", root.path() + "/node-b");
+  ASSERT_TRUE(setup_b.isOk()) << setup_b.status().toString();
+  prepareLine(&line, root.path(), *setup_a, applications);
+  if (::testing::Test::HasFatalFailure()) return;
+  initPki(*setup_a);
+  if (::testing::Test::HasFatalFailure()) return;
+  initPki(*setup_b);
+  if (::testing::Test::HasFatalFailure()) return;
+  enrollDevices(*setup_a, "a", key_dir);
+  if (::testing::Test::HasFatalFailure()) return;
+  enrollDevices(*setup_b, "b", key_dir);
+  if (::testing::Test::HasFatalFailure()) return;
+  auto opened = openTestStore(line, *setup_a);
+  ASSERT_TRUE(opened.isOk()) << opened.status().toString();
+  Store& store = *opened->store;
+  for (const char* printer : {"a-print", "b-print"}) {
+    Status stocked = stockBlanks(store, printer, 5 * applications);
+    ASSERT_TRUE(stocked.isOk()) << stocked.toString();
+  }
+
+  NodeUnderTest a;
+  NodeUnderTest b;
+  a.setup = *setup_a;
+  b.setup = *setup_b;
+  for (NodeUnderTest* node : {&a, &b}) {
+    auto serve = startServe(node->setup, "tcp://127.0.0.1:*", node->setup.data_dir + "/serve.log");
+    ASSERT_TRUE(serve.isOk()) << serve.status().toString();
+    node->serve = std::move(serve).value();
+  }
+  startDevices(&a, "a", key_dir, 1);
+  if (::testing::Test::HasFatalFailure()) return;
+  startDevices(&b, "b", key_dir, 2);
+  if (::testing::Test::HasFatalFailure()) return;
+
+  auto didWork = [](const LineSnapshot& s, const std::string& prefix) {
+    int n = 0;
+    for (const auto& [job, device] : completedJobs(s)) n += device.rfind(prefix, 0) == 0;
+    return n;
+  };
+  // Both nodes' devices complete jobs of the one backlog.
+  const int quarter = std::max(1, applications / 4);
+  LineSnapshot shared = waitFor(
+      store,
+      [&](const LineSnapshot& s) {
+        return countFinal(s) >= quarter && didWork(s, "a-") > 0 && didWork(s, "b-") > 0;
+      },
+      "both nodes working");
+  ASSERT_GT(didWork(shared, "a-"), 0) << "node A's devices did nothing:\n"
+                                      << lastLog(*a.serve.process);
+  ASSERT_GT(didWork(shared, "b-"), 0) << "node B's devices did nothing:\n"
+                                      << lastLog(*b.serve.process);
+
+  // Node A dies with its devices' jobs leased.
+  a.serve.process->killHard();
+  auto at_kill = readSnapshot(store);
+  ASSERT_TRUE(at_kill.isOk()) << at_kill.status().toString();
+  ASSERT_LT(countFinal(*at_kill), applications)
+      << "the line finished before the kill landed; the test proves nothing (raise the count)";
+  const int b_before = didWork(*at_kill, "b-");
+  auto leased_at_kill = countLeasedJobs(store);
+  ASSERT_TRUE(leased_at_kill.isOk()) << leased_at_kill.status().toString();
+  // The jobs node A's devices held: B must take them over once their leases expire.
+  auto jobs_at_kill = allJobs(store, *at_kill);
+  ASSERT_TRUE(jobs_at_kill.isOk()) << jobs_at_kill.status().toString();
+  std::vector<StationJob> held_by_a;
+  for (const StationJob& job : *jobs_at_kill) {
+    if (job.state == JobState::kLeased && job.node_id == "node-a") held_by_a.push_back(job);
+  }
+  std::cout << "[ e2e      ] node A killed: " << describe(*at_kill) << "; jobs done by A's "
+            << "devices " << didWork(*at_kill, "a-") << ", by B's " << b_before << "; "
+            << *leased_at_kill << " jobs leased, " << held_by_a.size() << " of them by node A"
+            << std::endl;
+
+  LineSnapshot after = waitFor(
+      store, [&](const LineSnapshot& s) { return countFinal(s) == applications; },
+      "node B finishing the backlog");
+  EXPECT_EQ(countFinal(after), applications) << "node B log:\n" << lastLog(*b.serve.process);
+  EXPECT_GT(didWork(after, "b-"), b_before) << "node B did nothing after node A died";
+  // Each job node A held was finished by node B's devices, under a later attempt (the lease
+  // expired and was handed out again).
+  const auto finished_by = completedJobs(after);
+  auto jobs_after = allJobs(store, after);
+  ASSERT_TRUE(jobs_after.isOk()) << jobs_after.status().toString();
+  for (const StationJob& held : held_by_a) {
+    const auto job = std::find_if(jobs_after->begin(), jobs_after->end(),
+                                  [&](const StationJob& j) { return j.id == held.id; });
+    ASSERT_NE(job, jobs_after->end());
+    EXPECT_EQ(job->state, JobState::kDone) << "job " << held.id;
+    EXPECT_GT(job->attempt, held.attempt) << "job " << held.id << " was not handed out again";
+    const auto by = finished_by.find(held.id);
+    ASSERT_NE(by, finished_by.end()) << "job " << held.id << " has no applied result";
+    EXPECT_EQ(by->second.rfind("b-", 0), 0u) << "job " << held.id << " finished by " << by->second;
+  }
+  std::cout << "[ e2e      ] node B finished: " << describe(after) << "; jobs done by A's "
+            << "devices " << didWork(after, "a-") << ", by B's " << didWork(after, "b-")
+            << std::endl;
+  const std::vector<std::string> problems = checkInvariants(after, applications);
+  EXPECT_TRUE(problems.empty()) << failures(problems);
+  expectNothingLeased(store);
+
+  for (auto& device : b.devices) EXPECT_TRUE(device->running()) << lastLog(*device);
+  for (NodeUnderTest* node : {&a, &b}) {
+    for (auto& device : node->devices) device->terminate(std::chrono::seconds(10));
+  }
+  b.serve.process->terminate(std::chrono::seconds(30));
+}
+
+}  // namespace cardline::e2e
