@@ -10,7 +10,11 @@ root=$(pwd)
 
 bash scripts/install-deps.sh --test
 
+export CARDLINE_REQUIRE_BROWSER=1
 bash scripts/build.sh build
+# The browser tests drive Debian's Chromium through playwright-core from the npm registry.
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+export CARDLINE_BROWSER_REQUIRE_ALL=1
 
 db_dir=$(mktemp -d /tmp/cardline-mariadb.XXXXXX)
 cleanup() { bash "$root/scripts/mariadb.sh" stop "$db_dir" || true; rm -rf "$db_dir"; }
