@@ -16,8 +16,19 @@ test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev mariadb-server mariadb-cli
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi
 
+# Node.js may come from another packaging (e.g. one that bundles npm); a working command is
+# enough, and installing Debian's npm over it would conflict.
+provided_by_command() {
+  case "$1" in
+    nodejs) command -v node >/dev/null 2>&1 ;;
+    npm) command -v npm >/dev/null 2>&1 ;;
+    *) return 1 ;;
+  esac
+}
+
 missing=()
 for p in "${want[@]}"; do
+  if provided_by_command "$p"; then continue; fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
     missing+=("$p")
   fi
