@@ -244,6 +244,54 @@ void LineNode::Parts::payloadLoop() {
   }
 }
 
+namespace {
+
+// Line gauges for /metrics, refreshed at every scrape: queue depths per station and job state,
+// devices per state, the line controller's cumulative counters.
+void registerLineMetrics(MetricsRegistry& metrics, LineNode& node) {
+  metrics.describe("cardline_jobs", MetricType::kGauge, "Station jobs by station and state");
+  metrics.describe("cardline_applications", MetricType::kGauge, "Applications by state");
+  metrics.describe("cardline_devices", MetricType::kGauge, "Devices seen by station and state");
+  metrics.describe("cardline_transitions_total", MetricType::kGauge,
+                   "Station results applied by the line controller since start");
+  metrics.describe("cardline_jobs_sent_total", MetricType::kGauge,
+                   "Jobs sent to devices since start");
+  metrics.describe("cardline_line_rounds_total", MetricType::kGauge,
+                   "Group-commit rounds of the line controller since start");
+  metrics.addCollector([&node](MetricsRegistry& m) {
+    Status read = node.store().transact([&](StoreTransaction& tx) -> Status {
+      for (StationType s : {StationType::kPrint, StationType::kEncode, StationType::kQa,
+                            StationType::kDispatch}) {
+        for (JobState j : {JobState::kReady, JobState::kLeased, JobState::kDone}) {
+          CARDLINE_ASSIGN_OR_RETURN(std::int64_t n, tx.jobs().count(s, j));
+          m.set("cardline_jobs", {{"station", name(s)}, {"state", name(j)}},
+                static_cast<double>(n));
+        }
+      }
+      for (ApplicationState a : {ApplicationState::kQueued, ApplicationState::kHeld,
+                                 ApplicationState::kCancelled, ApplicationState::kCompleted}) {
+        CARDLINE_ASSIGN_OR_RETURN(std::int64_t n, tx.applications().countInState(a));
+        m.set("cardline_applications", {{"state", name(a)}}, static_cast<double>(n));
+      }
+      return Status::ok();
+    });
+    if (!read.isOk()) logWarning(kComponent, "metrics: " + read.message());
+    std::map<std::pair<std::string, std::string>, int> devices;
+    for (const DeviceInfo& d : node.deviceLink().devices()) {
+      ++devices[{name(d.device.station), name(d.device.state)}];
+    }
+    for (const auto& [key, count] : devices) {
+      m.set("cardline_devices", {{"station", key.first}, {"state", key.second}}, count);
+    }
+    const LineStats stats = node.controller().stats();
+    m.set("cardline_transitions_total", {}, static_cast<double>(stats.results_applied));
+    m.set("cardline_jobs_sent_total", {}, static_cast<double>(stats.jobs_sent));
+    m.set("cardline_line_rounds_total", {}, static_cast<double>(stats.rounds));
+  });
+}
+
+}  // namespace
+
 Result<ServerKeys> loadOrCreateServerKeys(const Config& config) {
   ServerKeys keys;
   const std::string dir = config.deviceKeyDir();
@@ -358,6 +406,7 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
     p.router = std::make_unique<Router>(node->clock_, *p.metrics, p.authenticator.get());
     CARDLINE_RETURN_IF_ERROR(p.access_api->registerRoutes(*p.router));
     CARDLINE_RETURN_IF_ERROR(registerServiceRoutes(*p.router, *p.metrics));
+    registerLineMetrics(*p.metrics, *node);
     CARDLINE_RETURN_IF_ERROR(
         registerBlankStockRoutes(*p.router, *node->store_, *p.blanks, *p.audit));
     CARDLINE_RETURN_IF_ERROR(
@@ -453,6 +502,7 @@ void LineNode::stop() {
 int LineNode::httpPort() const { return parts_ && parts_->http ? parts_->http->port() : 0; }
 
 BlankStock& LineNode::blanks() { return *parts_->blanks; }
+DeviceLink& LineNode::deviceLink() { return *parts_->link; }
 LogisticsService& LineNode::logistics() { return *parts_->logistics; }
 AuditTrail& LineNode::audit() { return *parts_->audit; }
 

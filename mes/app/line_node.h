@@ -39,6 +39,7 @@ class AccessApi;
 class PiiProtector;
 class BlankStock;
 class LogisticsService;
+class DeviceLink;
 }  // namespace cardline
 
 namespace cardline::app {
@@ -74,6 +75,7 @@ class LineNode {
   const Config& config() const { return config_; }
 
   BlankStock& blanks();
+  DeviceLink& deviceLink();
   LogisticsService& logistics();
   AuditTrail& audit();
 
