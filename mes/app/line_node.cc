@@ -13,7 +13,9 @@
 #include "mes/http/logistics_api.h"
 #include "mes/logistics/logistics_service.h"
 #include "mes/prep/job_payloads.h"
+#include "mes/http/applications_api.h"
 #include "mes/http/report_api.h"
+#include "mes/intake/reference_data.h"
 #include "mes/reports/aggregate/rollup_observer.h"
 #include "mes/base/log.h"
 #include "mes/devlink/curve_keys.h"
@@ -95,6 +97,7 @@ struct LineNode::Parts final : public DeviceLinkListener, public JobDispatcher {
   std::unique_ptr<LogisticsService> logistics;
   std::unique_ptr<DispatchPacker> packer;
   std::unique_ptr<RollupObserver> rollups;
+  std::unique_ptr<ReferenceData> reference;
 
   // Job payloads (print PDF, signed chip files, QA expectations), built off the controller
   // thread by payload workers so a slow PDF never stalls the group commit.
@@ -413,6 +416,18 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
         registerLogisticsRoutes(*p.router, *node->store_, *p.logistics, node->clock_));
     CARDLINE_RETURN_IF_ERROR(registerReportRoutes(*p.router, *node->store_, node->clock_,
                                                   throughputReportOptions(config)));
+    auto reference = ReferenceData::loadFromDirectory(config.referenceDir());
+    if (!reference.isOk()) return reference.status().withContext("loading reference data");
+    p.reference = std::make_unique<ReferenceData>(std::move(reference).value());
+    ApplicationsApiOptions applications;
+    applications.print_due_seconds = config.service_levels.receipt_to_print_hours * 3600LL;
+    CARDLINE_RETURN_IF_ERROR(registerApplicationsRoutes(
+        *p.router, *p.reference, node->clock_,
+        [controller = node->controller_.get()](
+            std::function<Status(StoreTransaction&, Engine&)> command) {
+          return controller->submit(std::move(command));
+        },
+        applications));
     // Web UI live updates and supervisor actions (mes/http/events_api.h, supervisor_api.h).
     CARDLINE_RETURN_IF_ERROR(registerEventsRoutes(
         *p.router, *node->store_, node->clock_, [link = p.link.get()] {
@@ -428,6 +443,7 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
             }),
         {}));  // the device link has no fault-clearing message yet
     CARDLINE_RETURN_IF_ERROR(registerLineRoutes(*p.router, *p.link, *node->store_));
+    CARDLINE_RETURN_IF_ERROR(checkOpenApiMatches(*p.router));
     p.static_files = std::make_unique<StaticFiles>(config.resources_dir + "/web");
     StaticFiles* files_ptr = p.static_files.get();
     p.router->setGetFallback([files_ptr](const HttpRequest& r) { return files_ptr->serve(r); });

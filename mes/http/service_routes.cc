@@ -1,5 +1,11 @@
 #include "mes/http/service_routes.h"
 
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
 namespace cardline {
 
 const std::string& openApiDocument() {
@@ -186,6 +192,15 @@ const std::string& openApiDocument() {
           "403": {"$ref": "#/components/responses/Forbidden"}}}
     },
     "/api/v1/applications": {
+      "post": {"summary": "Import approved applications (one object or an array; docs/intake.md format, images inline)",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "application.import",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {
+          "oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}}}},
+        "responses": {"200": {"description": "{accepted, rejected, duplicates, records: [{index, application_id, result, problems: [{field, message}]}]}"},
+          "422": {"description": "every record was rejected; same body"},
+          "400": {"description": "the body is not JSON"},
+          "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"}}},
       "get": {"summary": "Held applications (state=held is required), personal data masked unless the caller has pii.view",
         "security": [{"session": []}], "x-cardline-action": "queue.view",
         "parameters": [{"name": "state", "in": "query", "required": true, "schema": {"type": "string", "enum": ["held"]}}],
@@ -357,6 +372,42 @@ const std::string& openApiDocument() {
 }
 )json";
   return document;
+}
+
+std::vector<std::string> documentedRoutes() {
+  std::vector<std::string> out;
+  Poco::JSON::Parser parser;
+  auto root = parser.parse(openApiDocument()).extract<Poco::JSON::Object::Ptr>();
+  auto paths = root->getObject("paths");
+  for (const auto& [path, item] : *paths) {
+    auto operations = item.extract<Poco::JSON::Object::Ptr>();
+    for (const auto& [method, operation] : *operations) {
+      if (method == "parameters" || method == "summary" || method == "description") continue;
+      std::string upper = method;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      out.push_back(upper + " " + path);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Status checkOpenApiMatches(const Router& router) {
+  const std::vector<std::string> documented_list = documentedRoutes();
+  const std::set<std::string> documented(documented_list.begin(), documented_list.end());
+  std::set<std::string> routed;
+  for (const RouteInfo& route : router.routes()) {
+    routed.insert(std::string(name(route.method)) + " " + route.pattern);
+  }
+  std::string problems;
+  for (const auto& r : routed) {
+    if (!documented.count(r)) problems += " served but not documented: " + r + ";";
+  }
+  for (const auto& d : documented) {
+    if (!routed.count(d)) problems += " documented but not served: " + d + ";";
+  }
+  if (problems.empty()) return Status::ok();
+  return internalError("the OpenAPI document does not match the routes:" + problems);
 }
 
 Status registerServiceRoutes(Router& router, MetricsRegistry& metrics) {

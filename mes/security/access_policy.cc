@@ -35,6 +35,7 @@ const ActionRule kRules[] = {
     {Action::kReadAudit, "audit.read", {Role::kAuditor, Role::kAdmin}},
     {Action::kVerifyAudit, "audit.verify", {Role::kAuditor, Role::kAdmin}},
     {Action::kManageUsers, "user.manage", {Role::kAdmin}},
+    {Action::kImportApplications, "application.import", {Role::kSupervisor, Role::kAdmin}},
 };
 
 const ActionRule* ruleFor(Action action) {

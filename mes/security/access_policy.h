@@ -31,6 +31,7 @@ enum class Action {
   kReadAudit,            // "audit.read"
   kVerifyAudit,          // "audit.verify"
   kManageUsers,          // "user.manage": add, change password, disable, list
+  kImportApplications,   // "application.import": submit approved applications over the API
 };
 
 const char* name(Action action);
