@@ -17,11 +17,11 @@ Status registerApplicationsRoutes(Router& router, const ReferenceData& reference
       {HttpMethod::kPost, "/api/v1/applications", Effect::kChangesState, Guard::kSession,
        Action::kImportApplications,
        [&reference, &clock, submit, options](const HttpRequest& request, const Caller& caller) {
-         std::vector<RawRecord> records = parseJsonBody(request.body);
-         if (records.empty()) {
+         if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
            return HttpResponse::error(400, "invalid_argument",
                                       "the body must be a JSON object or an array of them");
          }
+         std::vector<RawRecord> records = parseJsonBody(request.body);
          ValidationOptions validation;  // no image_directory: images must be inline
          validation.now = clock.now();
          ImportOptions import_options;

@@ -11,7 +11,8 @@
 // durable. A rejected record never blocks the accepted ones. Answers 200 with
 // {"accepted": n, "rejected": n, "duplicates": n, "records": [{"index", "application_id",
 // "result": "imported"|"already_imported"|"rejected", "problems": [{"field","message"}]}]}
-// (422 when every record was rejected), 400 for a body that is not JSON.
+// (422 when every record was rejected — a body that is not JSON is one rejected record whose
+// problem says so), 400 for an empty body.
 
 #include <functional>
 #include <future>

@@ -197,8 +197,8 @@ const std::string& openApiDocument() {
         "requestBody": {"required": true, "content": {"application/json": {"schema": {
           "oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}}}},
         "responses": {"200": {"description": "{accepted, rejected, duplicates, records: [{index, application_id, result, problems: [{field, message}]}]}"},
-          "422": {"description": "every record was rejected; same body"},
-          "400": {"description": "the body is not JSON"},
+          "422": {"description": "every record was rejected (a body that is not JSON is one rejected record); same body"},
+          "400": {"description": "empty body"},
           "401": {"$ref": "#/components/responses/Unauthenticated"},
           "403": {"$ref": "#/components/responses/Forbidden"}}},
       "get": {"summary": "Held applications (state=held is required), personal data masked unless the caller has pii.view",

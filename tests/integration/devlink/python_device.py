@@ -54,6 +54,7 @@ class Device:
         self.jobs_done = 0
         self.acks = 0
         self.socket = None
+        self.blanks = [b for b in (args.blanks or "").split(",") if b]
 
     def connect(self):
         s = self.ctx.socket(zmq.DEALER)          # section 2: DEALER, no routing id, connect
@@ -112,6 +113,12 @@ class Device:
             result = {"cmd": "RESULT", "job": key[0], "attempt": key[1], "outcome": "ok",
                       "detail": "python device, %d payload bytes" % sum(len(b) for b in body),
                       "measurements": {"parts": float(len(body))}}
+            if self.args.station == "print":   # section 5.4: the blank consumed (print stations)
+                if self.blanks:                   # serials issued to this device's hopper
+                    result["blank"] = self.blanks.pop(0)
+                else:
+                    result["blank"] = "PY-%s-%s-%d" % (self.args.id, self.session,
+                                                       self.jobs_done + 1)
             self.jobs_done += 1
             self.unacked[key] = result
             self.send(result)
@@ -194,6 +201,7 @@ def main():
     p.add_argument("--public-key")
     p.add_argument("--secret-key")
     p.add_argument("--jobs", type=int, default=0)
+    p.add_argument("--blanks", help="print: comma-separated blank serials in the hopper")
     sys.exit(Device(p.parse_args()).run())
 
 

@@ -6,6 +6,9 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
+
+#include <future>
+#include <sstream>
 #include <stdlib.h>
 
 #include <cstdlib>
@@ -25,6 +28,10 @@
 #include "mes/security/pii_aes_gcm.h"
 #include "mes/security/sessions.h"
 #include "mes/storage/store_factory.h"
+#include "mes/config/workflow_loader.h"
+#include "mes/http/applications_api.h"
+#include "mes/intake/generator.h"
+#include "mes/intake/reference_data.h"
 
 namespace cardline {
 namespace {
@@ -81,6 +88,27 @@ class HttpApiTest : public ::testing::Test {
     ASSERT_TRUE(registerServiceRoutes(*router_, metrics_).isOk());
     const char* source = std::getenv("CARDLINE_SOURCE_DIR");
     ASSERT_NE(source, nullptr) << "CARDLINE_SOURCE_DIR is not set (run through ctest)";
+    // Intake over HTTP, with the real engine; the submitter runs each command in its own
+    // transaction on the calling thread (the line controller does the same on its thread).
+    auto reference = ReferenceData::loadFromDirectory(std::string(source) + "/etc/reference");
+    ASSERT_TRUE(reference.isOk()) << reference.status().toString();
+    reference_ = std::make_unique<ReferenceData>(std::move(reference).value());
+    auto files = workflowFilesIn(std::string(source) + "/workflows");
+    ASSERT_TRUE(files.isOk());
+    auto catalog = loadWorkflowCatalog(*files);
+    ASSERT_TRUE(catalog.isOk()) << catalog.status().toString();
+    catalog_ = std::make_unique<WorkflowCatalog>(std::move(catalog).value());
+    engine_ = std::make_unique<Engine>(*catalog_, clock_, EngineOptions{});
+    ASSERT_TRUE(registerApplicationsRoutes(
+                    *router_, *reference_, clock_,
+                    [this](std::function<Status(StoreTransaction&, Engine&)> command) {
+                      std::promise<Status> done;
+                      done.set_value(store_->transact(
+                          [&](StoreTransaction& tx) { return command(tx, *engine_); }));
+                      return done.get_future();
+                    },
+                    ApplicationsApiOptions{})
+                    .isOk());
     static_files_ = std::make_unique<StaticFiles>(std::string(source) + "/web");
     router_->setGetFallback([this](const HttpRequest& r) { return static_files_->serve(r); });
     server_ = std::make_unique<HttpServer>(*router_);
@@ -166,6 +194,9 @@ class HttpApiTest : public ::testing::Test {
   std::unique_ptr<AccessApi> api_;
   std::unique_ptr<StaticFiles> static_files_;
   std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<ReferenceData> reference_;
+  std::unique_ptr<WorkflowCatalog> catalog_;
+  std::unique_ptr<Engine> engine_;
   std::string temp_dir_;
 };
 
@@ -399,6 +430,68 @@ TEST_F(HttpApiTest, OpenApiDocumentCoversTheRouter) {
   EXPECT_EQ(mismatch.code(), ErrorCode::kInternal);
   EXPECT_NE(mismatch.message().find("documented but not served: GET /api/v1/track"),
             std::string::npos) << mismatch.message();
+}
+
+// POST /api/v1/applications: the intake validation over HTTP, every problem by field, the
+// accepted record imported with its workflow started, a repeat harmless, roles and CSRF checked.
+TEST_F(HttpApiTest, ApplicationsAreImportedWithTheSameValidationAsTheCommand) {
+  GenerateOptions generate;
+  generate.count = 2;
+  generate.seed = 42;
+  std::stringstream lines;
+  ASSERT_TRUE(generateApplications(generate, *reference_, lines).isOk());
+  std::string first, second;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  // Break the second record: a personal number with an unknown province code.
+  const auto at = second.find("\"personal_number\":\"");
+  ASSERT_NE(at, std::string::npos);
+  second.replace(at + 19, 3, "003");
+  const std::string body = "[" + first + "," + second + "]";
+
+  Login admin = login("admin", kAdminPassword);
+  // Wrong role: an operator may not import; no CSRF token: refused too.
+  Login lan = login("lan", kOperatorPassword);
+  EXPECT_EQ(call("POST", "/api/v1/applications", body, &lan).status, 403);
+  EXPECT_EQ(call("POST", "/api/v1/applications", body, &admin, "").status, 403);
+
+  Reply reply = call("POST", "/api/v1/applications", body, &admin);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  auto json = reply.json();
+  EXPECT_EQ(json->getValue<int>("accepted"), 1);
+  EXPECT_EQ(json->getValue<int>("rejected"), 1);
+  auto records = json->getArray("records");
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ(records->getObject(0)->getValue<std::string>("result"), "imported");
+  auto problems = records->getObject(1)->getArray("problems");
+  ASSERT_GE(problems->size(), 1u);
+  EXPECT_EQ(problems->getObject(0)->getValue<std::string>("field"), "personal_number");
+  EXPECT_NE(problems->getObject(0)->getValue<std::string>("message").find("003"),
+            std::string::npos);
+
+  // The accepted application is stored and its workflow started (a print job waits).
+  const std::string id = records->getObject(0)->getValue<std::string>("application_id");
+  std::int64_t ready = 0;
+  ASSERT_TRUE(store_->transact([&](StoreTransaction& tx) -> Status {
+    CARDLINE_ASSIGN_OR_RETURN(Application a, tx.applications().find(id));
+    EXPECT_FALSE(a.workflow.empty());
+    CARDLINE_ASSIGN_OR_RETURN(ready, tx.jobs().count(StationType::kPrint, JobState::kReady));
+    return Status::ok();
+  }).isOk());
+  EXPECT_EQ(ready, 1);
+
+  // The same body again: the accepted one is a harmless duplicate.
+  Reply again = call("POST", "/api/v1/applications", body, &admin);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json()->getValue<int>("duplicates"), 1);
+  EXPECT_EQ(again.json()->getValue<int>("accepted"), 0);
+
+  // Not JSON: the record's problem says so, like a broken line of a JSON Lines file.
+  Reply broken = call("POST", "/api/v1/applications", "{not json", &admin);
+  EXPECT_EQ(broken.status, 422) << broken.body;
+  EXPECT_EQ(broken.json()->getValue<int>("rejected"), 1);
+  // An empty body is no request at all.
+  EXPECT_EQ(call("POST", "/api/v1/applications", " ", &admin).status, 400);
 }
 
 }  // namespace
