@@ -426,6 +426,9 @@ function barChart(chart) {
   const width = 640;
   const height = 240;
   const max = Math.max(1, ...series.flatMap((s) => (s.values || []).map((v) => Number(v) || 0)));
+  // Labels come as {vi, en} (the report's chart model) or as plain text.
+  const text = (label) => (label && typeof label === 'object'
+    ? (label[lang] || label.en || label.vi || '') : String(label || ''));
   const ns = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('viewBox', '0 0 ' + width + ' ' + (height + 40));
@@ -444,7 +447,7 @@ function barChart(chart) {
       rect.setAttribute('height', String(h));
       rect.setAttribute('class', 'series-' + (j % 6));
       const tip = document.createElementNS(ns, 'title');
-      tip.textContent = s.label + ' · ' + category + ': ' + value;
+      tip.textContent = text(s.label) + ' · ' + text(category) + ': ' + value;
       rect.appendChild(tip);
       svg.appendChild(rect);
     });
@@ -452,12 +455,12 @@ function barChart(chart) {
     label.setAttribute('x', String(i * groupWidth + groupWidth / 2));
     label.setAttribute('y', String(height + 16));
     label.setAttribute('text-anchor', 'middle');
-    label.textContent = String(category);
+    label.textContent = text(category);
     svg.appendChild(label);
   });
   const title = chart.title ? (chart.title[lang] || chart.title.en || '') : chart.id;
   return el('figure', { class: 'chart-box' }, [svg, el('figcaption', { text: title + ' — ' +
-    series.map((s) => s.label).join(', ') })]);
+    series.map((s) => text(s.label)).join(', ') })]);
 }
 
 async function setupManager() {
