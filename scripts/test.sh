@@ -30,6 +30,7 @@ if [[ "${CARDLINE_SKIP_SANITIZE:-0}" != "1" ]]; then
   echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer build) =="
   CARDLINE_SANITIZE=1 bash scripts/build.sh build-asan
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+  export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   (cd build-asan && ctest --output-on-failure -j 2 --timeout 1800)
 fi

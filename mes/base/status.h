@@ -91,14 +91,16 @@ class [[nodiscard]] Result {
 }  // namespace cardline
 
 // Returns the Status of expr from the enclosing function when it is not OK.
-#define CARDLINE_RETURN_IF_ERROR(expr)                  \
-  do {                                                  \
-    ::cardline::Status cardline_status_ = (expr);       \
-    if (!cardline_status_.isOk()) return cardline_status_; \
-  } while (0)
-
+// The local's name carries the line number, so nested uses (inside a lambda passed to an
+// outer use) do not shadow each other.
 #define CARDLINE_CONCAT_INNER_(a, b) a##b
 #define CARDLINE_CONCAT_(a, b) CARDLINE_CONCAT_INNER_(a, b)
+#define CARDLINE_RETURN_IF_ERROR(expr)                                                        \
+  do {                                                                                        \
+    ::cardline::Status CARDLINE_CONCAT_(cardline_status_, __LINE__) = (expr);                 \
+    if (!CARDLINE_CONCAT_(cardline_status_, __LINE__).isOk())                                 \
+      return CARDLINE_CONCAT_(cardline_status_, __LINE__);                                    \
+  } while (0)
 // CARDLINE_ASSIGN_OR_RETURN(auto x, resultExpr): binds the value or returns the error.
 #define CARDLINE_ASSIGN_OR_RETURN(decl, expr)                                   \
   auto CARDLINE_CONCAT_(cardline_result_, __LINE__) = (expr);                   \
