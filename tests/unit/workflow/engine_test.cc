@@ -324,7 +324,7 @@ TEST_P(EngineTest, ReworkLimitHoldsForASupervisorThenReleaseRemakes) {
   EXPECT_EQ(app("A1").step, "print");
   EXPECT_EQ(app("A1").state, ApplicationState::kQueued);
   EXPECT_EQ(readyJobs(StationType::kPrint), 1);
-  const Event& released = eventsOf("application", "A1").back();
+  const Event released = eventsOf("application", "A1").back();
   EXPECT_EQ(released.kind, "released");
   EXPECT_EQ(released.actor, "sup.hoa");
   EXPECT_NE(released.detail.find("chip lot replaced"), std::string::npos);
@@ -422,7 +422,7 @@ TEST_P(EngineTest, HoldAndReleaseAreRecordedWithWhoAndWhy) {
   });
   ASSERT_TRUE(s.isOk()) << s.toString();
   EXPECT_EQ(app("A1").state, ApplicationState::kHeld);
-  const Event& held = eventsOf("application", "A1").back();
+  const Event held = eventsOf("application", "A1").back();
   EXPECT_EQ(held.kind, "held");
   EXPECT_EQ(held.actor, "sup.hoa");
   EXPECT_NE(held.detail.find("citizen reported a wrong address"), std::string::npos);
@@ -481,7 +481,7 @@ TEST_P(EngineTest, CancelSpoilsTheCardInTheLineAndEnds) {
   EXPECT_EQ(app("A1").step, "cancelled");
   EXPECT_EQ(card("S1").state, CardState::kSpoiled);
   EXPECT_EQ(card("S1").spoil_reason, "cancelled");
-  const Event& cancelled = eventsOf("application", "A1").back();
+  const Event cancelled = eventsOf("application", "A1").back();
   EXPECT_EQ(cancelled.kind, "cancelled");
   EXPECT_EQ(cancelled.actor, "sup.hoa");
   EXPECT_NE(cancelled.detail.find("withdrawn"), std::string::npos);
@@ -510,7 +510,7 @@ TEST_P(EngineTest, PrioritiseAppliesToTheNextJobs) {
   });
   ASSERT_TRUE(s.isOk()) << s.toString();
   EXPECT_EQ(app("A1").priority, Priority::kUrgent);
-  const Event& event = eventsOf("application", "A1").back();
+  const Event event = eventsOf("application", "A1").back();
   EXPECT_EQ(event.kind, "prioritised");
   EXPECT_EQ(event.actor, "sup.hoa");
   EXPECT_NE(event.detail.find("\"to\":\"urgent\""), std::string::npos);
@@ -541,7 +541,7 @@ TEST_P(EngineTest, RerouteAHeldApplication) {
   EXPECT_EQ(app("A1").state, ApplicationState::kQueued);
   EXPECT_EQ(card("S1").state, CardState::kSpoiled);
   EXPECT_EQ(card("S1").spoil_reason, "rerouted");
-  const Event& event = eventsOf("application", "A1").back();
+  const Event event = eventsOf("application", "A1").back();
   EXPECT_EQ(event.kind, "rerouted");
   EXPECT_EQ(event.actor, "sup.hoa");
   EXPECT_NE(event.detail.find("corrected photo"), std::string::npos);
