@@ -11,7 +11,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
   libicu-dev libpoppler-cpp-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev mariadb-server mariadb-client
   zbar-tools poppler-utils qpdf python3-zmq libpoppler-cpp-dev
-  chromium nodejs npm sqlite3)
+  chromium nodejs npm sqlite3 fonts-dejavu-core)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi
