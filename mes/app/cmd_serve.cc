@@ -70,6 +70,7 @@ int runServe(const Args& raw) {
     Status synced = (*node)->syncAllowList();
     if (!synced.isOk()) std::cerr << "cardline serve: " << synced.message() << "\n";
     if (tick % 30 == 0) (*node)->housekeeping();
+    if (tick % 10 == 0) (*node)->recordDeviceTime();  // availability rollups, every 20 s
   }
   std::cout << "cardline serve: stopping\n";
   (*node)->stop();

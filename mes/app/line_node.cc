@@ -16,6 +16,7 @@
 #include "mes/http/applications_api.h"
 #include "mes/http/report_api.h"
 #include "mes/intake/reference_data.h"
+#include "mes/reports/aggregate/device_time.h"
 #include "mes/reports/aggregate/rollup_observer.h"
 #include "mes/base/log.h"
 #include "mes/devlink/curve_keys.h"
@@ -97,6 +98,8 @@ struct LineNode::Parts final : public DeviceLinkListener, public JobDispatcher {
   std::unique_ptr<LogisticsService> logistics;
   std::unique_ptr<DispatchPacker> packer;
   std::unique_ptr<RollupObserver> rollups;
+  std::mutex device_time_mu;  // guards device_time
+  DeviceTimeAccumulator device_time;
   std::unique_ptr<ReferenceData> reference;
 
   // Job payloads (print PDF, signed chip files, QA expectations), built off the controller
@@ -510,6 +513,13 @@ void LineNode::stop() {
   Parts& p = *parts_;
   if (p.http) p.http->stop();
   p.link->stop();
+  std::future<Status> device_time = recordDeviceTime();
+  if (device_time.wait_for(std::chrono::seconds(10)) == std::future_status::ready) {
+    Status recorded = device_time.get();
+    if (!recorded.isOk()) {
+      logWarning(kComponent, "device time not recorded at stop: " + recorded.message());
+    }
+  }
   controller_->stop();
   p.stopPayloadWorkers();
   started_ = false;
@@ -536,6 +546,21 @@ void LineNode::housekeeping() {
                          return p.audit->appendIn(t, actor, action, subject, detail).status();
                        })
         .status();
+  });
+}
+
+std::future<Status> LineNode::recordDeviceTime() {
+  Parts& p = *parts_;
+  std::vector<DeviceTimeHour> rows;
+  {
+    std::lock_guard<std::mutex> lock(p.device_time_mu);
+    for (const DeviceTimeSpan& span : p.link->takeDeviceTime()) {
+      p.device_time.add(span.device_id, span.station, span.state, span.from, span.to);
+    }
+    rows = p.device_time.takeWholeSeconds();
+  }
+  return controller_->submit([rows = std::move(rows)](StoreTransaction& tx, Engine&) {
+    return addDeviceHours(tx, rows);
   });
 }
 

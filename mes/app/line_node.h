@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -84,6 +85,11 @@ class LineNode {
   // Periodic work (call about once a minute): closes boxes past the daily cut-off and purges
   // personal data past retention. Runs on the controller thread; does not wait for it.
   void housekeeping();
+  // Writes the device time since the last call (busy, idle, fault, offline per device) into
+  // the availability rollups, on the controller thread. Call every few seconds to a minute;
+  // stop() calls it a last time. The future resolves when the time is durable (or with the
+  // store's error; the spans are then lost — at most one interval of device time).
+  std::future<Status> recordDeviceTime();
 
  private:
   LineNode() = default;

@@ -162,22 +162,28 @@ int parseClockTime(const std::string& text) {
 }
 
 ConfigLoadResult loadConfig(const std::string& path) {
-  ConfigLoadResult result;
-  result.config = defaultConfig();
-  Config& c = result.config;
-  c.source = path;
-
   std::ifstream in(path);
   if (!in) {
+    ConfigLoadResult result;
+    result.config = defaultConfig();
+    result.config.source = path;
     result.problems.push_back({path, 0, 0, "cannot open the configuration file"});
     return result;
   }
   std::stringstream text;
   text << in.rdbuf();
+  return parseConfigText(text.str(), path);
+}
+
+ConfigLoadResult parseConfigText(const std::string& text, const std::string& path) {
+  ConfigLoadResult result;
+  result.config = defaultConfig();
+  Config& c = result.config;
+  c.source = path;
 
   YAML::Node root;
   try {
-    root = YAML::Load(text.str());
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     result.problems.push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
     return result;

@@ -34,6 +34,11 @@ struct ConfigLoadResult {
 // its position; the Config is filled with defaults where a value was bad.
 ConfigLoadResult loadConfig(const std::string& path);
 
+// What loadConfig does after reading the file: parses and validates configuration `text` as if
+// it had been read from `path` (problems name `path`; relative paths are resolved against its
+// folder). Never reads a file.
+ConfigLoadResult parseConfigText(const std::string& text, const std::string& path);
+
 // Minutes after midnight of "HH:MM" (00:00-23:59), or -1 when text is not such a time.
 int parseClockTime(const std::string& text);
 

@@ -74,6 +74,8 @@ class DeviceLink {
   // Every device seen since start, ordered by id (for GET /api/v1/devices).
   virtual std::vector<DeviceInfo> devices() const = 0;
   virtual LinkCounters counters() const = 0;
+  // Device time since the last call (DeviceRegistry::takeDeviceTime): each span once.
+  virtual std::vector<DeviceTimeSpan> takeDeviceTime() = 0;
 };
 
 }  // namespace cardline

@@ -22,6 +22,40 @@ void DeviceRegistry::refreshState(Entry& entry) {
   info.device.current_job = info.jobs.empty() ? "" : std::to_string(info.jobs.front());
 }
 
+void DeviceRegistry::noteState(Entry& entry) {
+  const Timestamp now = clock_.now();
+  const Device& device = entry.info.device;
+  if (!entry.timed) {
+    entry.timed = true;
+    entry.timed_state = device.state;
+    entry.timed_since = now;
+    return;
+  }
+  if (entry.timed_state == device.state) return;
+  if (entry.timed_since < now) {
+    closed_spans_.push_back(
+        DeviceTimeSpan{device.id, device.station, entry.timed_state, entry.timed_since, now});
+  }
+  entry.timed_state = device.state;
+  entry.timed_since = now;
+}
+
+std::vector<DeviceTimeSpan> DeviceRegistry::takeDeviceTime() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<DeviceTimeSpan> spans = std::move(closed_spans_);
+  closed_spans_.clear();
+  const Timestamp now = clock_.now();
+  for (auto& [id, entry] : devices_) {
+    if (!entry.timed) continue;
+    if (entry.timed_since < now) {
+      spans.push_back(DeviceTimeSpan{id, entry.info.device.station, entry.timed_state,
+                                     entry.timed_since, now});
+    }
+    entry.timed_since = now;
+  }
+  return spans;
+}
+
 ReadyOutcome DeviceRegistry::ready(const protocol::Ready& ready, const std::string& routing_id,
                                    const std::string& public_key) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -53,6 +87,7 @@ ReadyOutcome DeviceRegistry::ready(const protocol::Ready& ready, const std::stri
   entry.last_seen = clock_.monotonic();
   by_route_[routing_id] = ready.device;
   refreshState(entry);
+  noteState(entry);
   return outcome;
 }
 
@@ -96,6 +131,7 @@ Status DeviceRegistry::reserve(const std::string& device_id, std::int64_t job) {
   }
   info.jobs.push_back(job);
   refreshState(it->second);
+  noteState(it->second);
   return Status::ok();
 }
 
@@ -122,6 +158,7 @@ bool DeviceRegistry::finish(const std::string& device_id, std::int64_t job,
     info.device.jobs_failed += 1;
   }
   refreshState(it->second);
+  noteState(it->second);
   return true;
 }
 
@@ -138,6 +175,7 @@ void DeviceRegistry::status(const std::string& device_id, const protocol::Status
     info.device.state = DeviceState::kIdle;  // refined from the jobs held
     refreshState(it->second);
   }
+  noteState(it->second);
 }
 
 LostDevice DeviceRegistry::disconnect(const std::string& device_id) {
@@ -152,6 +190,7 @@ LostDevice DeviceRegistry::disconnect(const std::string& device_id) {
   entry.info.device.current_job.clear();
   by_route_.erase(entry.routing_id);
   entry.routing_id.clear();
+  noteState(entry);
   return lost;
 }
 
@@ -168,6 +207,7 @@ std::vector<LostDevice> DeviceRegistry::expire() {
     entry.info.device.current_job.clear();
     by_route_.erase(entry.routing_id);
     entry.routing_id.clear();
+    noteState(entry);
   }
   return lost;
 }

@@ -55,6 +55,16 @@ struct LostDevice {
   LossReason reason = LossReason::kSilent;
 };
 
+// Time a device spent in one state, [from, to). Feeds the availability and utilisation
+// rollups (mes/reports/aggregate/device_time.h).
+struct DeviceTimeSpan {
+  std::string device_id;
+  StationType station = StationType::kPrint;
+  DeviceState state = DeviceState::kOffline;
+  Timestamp from;
+  Timestamp to;
+};
+
 struct ReadyOutcome {
   bool new_session = false;                 // first READY of this session
   std::optional<LostDevice> released;       // jobs of an earlier session, to re-queue
@@ -110,6 +120,12 @@ class DeviceRegistry {
   void count(const std::string& device_id, std::int64_t DeviceCounters::*counter,
              std::int64_t delta = 1);
 
+  // The device time since the last call: every span a device spent in a state it has left,
+  // plus, for each device seen, its current state up to now (that open span then restarts at
+  // now, so consecutive calls never report the same time twice and never leave a gap).
+  // Empty spans are left out.
+  std::vector<DeviceTimeSpan> takeDeviceTime();
+
   // A copy of every device, ordered by id. Offline devices stay listed.
   std::vector<DeviceInfo> snapshot() const;
   // One device; kNotFound when never seen.
@@ -120,14 +136,21 @@ class DeviceRegistry {
     DeviceInfo info;
     std::string routing_id;
     std::chrono::steady_clock::time_point last_seen;
+    bool timed = false;                      // whether timed_state/timed_since are set
+    DeviceState timed_state = DeviceState::kOffline;
+    Timestamp timed_since;                   // when the device entered timed_state
   };
   static void refreshState(Entry& entry);
+  // Closes the timed span of entry when its state changed since; starts timing a new entry.
+  // Called with mu_ held after every state change.
+  void noteState(Entry& entry);
 
   const Clock& clock_;
   const std::chrono::milliseconds expiry_;
   mutable std::mutex mu_;
   std::map<std::string, Entry> devices_;          // by device id
   std::map<std::string, std::string> by_route_;   // routing id -> device id
+  std::vector<DeviceTimeSpan> closed_spans_;      // not yet taken by takeDeviceTime()
 };
 
 // Remembers which results (job, attempt) were already handed to the MES and how they were

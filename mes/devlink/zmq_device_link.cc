@@ -173,6 +173,8 @@ Status ZmqDeviceLink::acknowledge(const std::string& device_id, std::int64_t job
 
 std::vector<DeviceInfo> ZmqDeviceLink::devices() const { return registry_.snapshot(); }
 
+std::vector<DeviceTimeSpan> ZmqDeviceLink::takeDeviceTime() { return registry_.takeDeviceTime(); }
+
 LinkCounters ZmqDeviceLink::counters() const {
   std::lock_guard<std::mutex> lock(counters_mu_);
   return counters_;

@@ -72,6 +72,7 @@ class ZmqDeviceLink final : public DeviceLink {
                      protocol::AckStatus status) override;
   std::vector<DeviceInfo> devices() const override;
   LinkCounters counters() const override;
+  std::vector<DeviceTimeSpan> takeDeviceTime() override;
 
  private:
   struct Impl;

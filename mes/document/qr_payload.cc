@@ -117,6 +117,16 @@ Result<std::string> renderQrPayload(const QrTemplate& tmpl, const QrValues& valu
     }
     out += it->second;
   }
+  // A value may end with the start of the literal after it ("{a}xy{b}" with a = "1x"): the
+  // payload then splits in another place. Refuse what does not split back (found by fuzzing).
+  Result<QrValues> back = parseQrPayload(tmpl, out);
+  for (const Token& token : tokens) {
+    if (token.placeholder && (!back.isOk() || back->at(token.text) != values.at(token.text))) {
+      return invalidArgument("QR field {" + token.text + "} value \"" +
+                             values.at(token.text) + "\" runs into the separator after it; " +
+                             "the payload could not be split back");
+    }
+  }
   return out;
 }
 

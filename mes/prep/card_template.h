@@ -44,8 +44,8 @@ struct Rgb {
   int r = 0;
   int g = 0;
   int b = 0;
-  friend bool operator==(const Rgb& a, const Rgb& b) {
-    return a.r == b.r && a.g == b.g && a.b == b.b;
+  friend bool operator==(const Rgb& lhs, const Rgb& rhs) {
+    return lhs.r == rhs.r && lhs.g == rhs.g && lhs.b == rhs.b;
   }
 };
 

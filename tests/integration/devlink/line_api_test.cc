@@ -35,6 +35,7 @@ class FixedLink final : public DeviceLink {
   }
   std::vector<DeviceInfo> devices() const override { return devices_; }
   LinkCounters counters() const override { return counters_; }
+  std::vector<DeviceTimeSpan> takeDeviceTime() override { return {}; }
 
   std::vector<DeviceInfo> devices_;
   LinkCounters counters_;

@@ -114,5 +114,48 @@ TEST(ResultLedger, SeesEachResultOnceAndRemembersTheAck) {
   EXPECT_EQ(ledger.see(1, 2), ResultLedger::Seen::kPending);
 }
 
+TEST_F(RegistryTest, DeviceTimeIsEveryStateSpanOnceWithoutGaps) {
+  const Timestamp t0 = clock_.now();
+  registry_.ready(readyOf("enc-1", "s1"), "r", "");  // idle from t0
+  clock_.advanceMillis(2000);
+  ASSERT_TRUE(registry_.reserve("enc-1", 7).isOk());  // busy from t0+2s
+  clock_.advanceMillis(3000);
+  ASSERT_TRUE(registry_.finish("enc-1", 7, protocol::Outcome::kOk));  // idle from t0+5s
+  clock_.advanceMillis(1000);
+  protocol::StatusReport fault;
+  fault.state = protocol::DeviceStatus::kFault;
+  fault.fault = "ribbon_out";
+  registry_.status("enc-1", fault);  // fault from t0+6s
+  clock_.advanceMillis(4000);
+
+  std::vector<DeviceTimeSpan> spans = registry_.takeDeviceTime();  // at t0+10s
+  ASSERT_EQ(spans.size(), 4u);
+  const DeviceState want[] = {DeviceState::kIdle, DeviceState::kBusy, DeviceState::kIdle,
+                              DeviceState::kFault};
+  const std::int64_t bounds[] = {0, 2, 5, 6, 10};
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    EXPECT_EQ(spans[i].device_id, "enc-1");
+    EXPECT_EQ(spans[i].station, StationType::kEncode);
+    EXPECT_EQ(spans[i].state, want[i]) << i;
+    EXPECT_EQ(spans[i].from, t0.plusSeconds(bounds[i])) << i;
+    EXPECT_EQ(spans[i].to, t0.plusSeconds(bounds[i + 1])) << i;
+  }
+
+  // The open fault span restarted at the cut: the next call reports only the time since.
+  clock_.advanceMillis(1500);
+  registry_.disconnect("enc-1");  // offline from t0+11.5s
+  clock_.advanceMillis(500);
+  spans = registry_.takeDeviceTime();
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans[0].state, DeviceState::kFault);
+  EXPECT_EQ(spans[0].from, t0.plusSeconds(10));
+  EXPECT_EQ(spans[0].to.micros, t0.micros + 11'500'000);
+  EXPECT_EQ(spans[1].state, DeviceState::kOffline);
+  EXPECT_EQ(spans[1].to, t0.plusSeconds(12));
+
+  // Nothing elapsed: nothing to report.
+  EXPECT_TRUE(registry_.takeDeviceTime().empty());
+}
+
 }  // namespace
 }  // namespace cardline

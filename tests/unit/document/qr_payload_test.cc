@@ -78,6 +78,20 @@ TEST(QrPayloadTest, RefusesValuesContainingTheSeparator) {
   EXPECT_NE(r.status().message().find("{residence}"), std::string::npos);
 }
 
+// Found by qr_payload_fuzz (tests/fuzz/regressions/qr_payload_fuzz): a value ending with the
+// start of a multi-character separator rendered, but the payload split differently.
+TEST(QrPayloadTest, RefusesValuesThatRunIntoAMultiCharacterSeparator) {
+  const QrTemplate tmpl{"custom", 1, "{number}::{full_name}", "unconfirmed"};
+  const QrValues values{{"number", "12:"}, {"full_name", "A"}};
+  Result<std::string> r = renderQrPayload(tmpl, values);
+  ASSERT_FALSE(r.isOk());
+  EXPECT_NE(r.status().message().find("{number}"), std::string::npos);
+  // Without the overlap the same template renders and splits back.
+  Result<std::string> ok = renderQrPayload(tmpl, {{"number", "12"}, {"full_name", "A:"}});
+  ASSERT_TRUE(ok.isOk());
+  EXPECT_EQ(parseQrPayload(tmpl, *ok).value().at("full_name"), "A:");
+}
+
 TEST(QrPayloadTest, TemplatesAreValidatedAsData) {
   EXPECT_TRUE(validateQrTemplate({"custom", 2, "{number};{full_name}", "unconfirmed"}).isOk());
   EXPECT_FALSE(validateQrTemplate({"t", 1, "{number}{full_name}", ""}).isOk());

@@ -341,6 +341,41 @@ TEST_F(EngineRollupsTest, DeviceTimeRejectsBackwardsInterval) {
   EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
 }
 
+TEST(DeviceTimeAccumulatorTest, ShortSpansAddUpAndRemaindersCarryOver) {
+  DeviceTimeAccumulator acc;
+  const Timestamp start = Timestamp{1767229200LL * 1000000};  // 2026-01-01T01:00:00Z
+  // 25 busy spans of 120 ms = 3 s; each alone would round to nothing.
+  for (int i = 0; i < 25; ++i) {
+    acc.add("P1", StationType::kPrint, DeviceState::kBusy, start.plusMillis(i * 200),
+            start.plusMillis(i * 200 + 120));
+  }
+  std::vector<DeviceTimeHour> rows = acc.takeWholeSeconds();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].hour, 1767229200);
+  EXPECT_EQ(rows[0].device_id, "P1");
+  EXPECT_EQ(rows[0].state, DeviceState::kBusy);
+  EXPECT_EQ(rows[0].seconds, 3);
+  // 0.6 s now and 0.6 s later make one second, taken once.
+  acc.add("P1", StationType::kPrint, DeviceState::kIdle, start.plusSeconds(10),
+          start.plusMillis(10600));
+  EXPECT_TRUE(acc.takeWholeSeconds().empty());
+  acc.add("P1", StationType::kPrint, DeviceState::kIdle, start.plusSeconds(20),
+          start.plusMillis(20600));
+  rows = acc.takeWholeSeconds();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].state, DeviceState::kIdle);
+  EXPECT_EQ(rows[0].seconds, 1);
+  // A span over an hour boundary is split between the hours.
+  acc.add("P1", StationType::kPrint, DeviceState::kFault, start.plusSeconds(3600 - 30),
+          start.plusSeconds(3600 + 90));
+  rows = acc.takeWholeSeconds();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].hour, 1767229200);
+  EXPECT_EQ(rows[0].seconds, 30);
+  EXPECT_EQ(rows[1].hour, 1767229200 + 3600);
+  EXPECT_EQ(rows[1].seconds, 90);
+}
+
 TEST_F(EngineRollupsTest, RollupsRollBackWithTheTransition) {
   ASSERT_TRUE(db_.ready());
   clock_.set(at("2026-01-01T00:30:00Z"));
