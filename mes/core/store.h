@@ -75,6 +75,18 @@ class ApplicationRepository {
     return failedPrecondition(
         "this store does not implement ApplicationRepository::purgePersonalData");
   }
+
+  // ---- Appended for service-level breaches (GET /api/v1/breaches) ----
+  // Ids of the applications still in the line (queued or held) whose open deadline lies before
+  // `now`: print_due when dispatch_due is unset (not printed yet), else dispatch_due. The most
+  // overdue first, at most `limit`. Candidates only: openBreaches() (mes/workflow) decides
+  // with the cards (a dispatched card ends the print-to-dispatch clock). The default
+  // implementation returns kFailedPrecondition; every adapter must override it.
+  virtual Result<std::vector<std::string>> pastDue(Timestamp now, int limit) {
+    (void)now;
+    (void)limit;
+    return failedPrecondition("this store does not implement ApplicationRepository::pastDue");
+  }
 };
 
 class JobRepository {

@@ -207,6 +207,14 @@ const std::string& openApiDocument() {
         "responses": {"200": {"description": "{applications: [{id, step, state, priority, card_model, full_name, personal_number, held_by, held_at, reason}], personal_data, truncated}"},
           "400": {"description": "invalid"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
     },
+    "/api/v1/breaches": {
+      "get": {"summary": "Open service-level breaches (receipt_to_print, print_to_dispatch) of applications still in the line, most overdue first; names masked unless the caller has pii.view",
+        "security": [{"session": []}], "x-cardline-action": "queue.view",
+        "parameters": [{"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500}}],
+        "responses": {"200": {"description": "{now, breaches: [{application_id, level, due, overdue_seconds, step, state, priority, receiving_unit, full_name}], personal_data, truncated}"},
+          "400": {"description": "limit out of range"}, "401": {"$ref": "#/components/responses/Unauthenticated"},
+          "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
     "/api/v1/applications/{id}/hold": {
       "post": {"summary": "Hold a queued application (reason required; audited)",
         "security": [{"session": [], "csrf": []}], "x-cardline-action": "application.hold",

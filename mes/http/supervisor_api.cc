@@ -1,5 +1,8 @@
 #include "mes/http/supervisor_api.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -11,6 +14,7 @@
 #include <vector>
 
 #include "mes/base/date.h"
+#include "mes/workflow/service_level.h"
 #include "mes/security/access_policy.h"
 
 namespace cardline {
@@ -127,6 +131,11 @@ Status SupervisorApi::registerWith(Router& router, std::shared_ptr<const void> k
       {HttpMethod::kGet, "/api/v1/applications", Effect::kReadOnly, Guard::kSession,
        Action::kViewQueue, [this, keep](const HttpRequest& request, const Caller& caller) {
          return listApplications(request, caller);
+       }}));
+  CARDLINE_RETURN_IF_ERROR(router.add(
+      {HttpMethod::kGet, "/api/v1/breaches", Effect::kReadOnly, Guard::kSession,
+       Action::kViewQueue, [this, keep](const HttpRequest& request, const Caller& caller) {
+         return listBreaches(request, caller);
        }}));
   return router.add({HttpMethod::kPost, "/api/v1/devices/{id}/clear-fault", Effect::kChangesState,
                      Guard::kSession, Action::kClearFault,
@@ -247,6 +256,66 @@ HttpResponse SupervisorApi::listApplications(const HttpRequest& request, const C
         << ",\"held_at\":" << jsonQuote(formatIsoTimestamp(info.at))
         << ",\"reason\":" << jsonQuote(by_person ? info.reason : info.kind) << "}";
     ++listed;
+  }
+  out << "],\"personal_data\":" << (full ? "\"full\"" : "\"masked\"")
+      << ",\"truncated\":" << (truncated ? "true" : "false") << "}";
+  return HttpResponse::json(200, out.str());
+}
+
+HttpResponse SupervisorApi::listBreaches(const HttpRequest& request, const Caller& caller) {
+  int limit = options_.max_listed;
+  if (auto it = request.query.find("limit"); it != request.query.end()) {
+    char* end = nullptr;
+    const long parsed = std::strtol(it->second.c_str(), &end, 10);
+    if (it->second.empty() || *end != '\0' || parsed < 1 || parsed > options_.max_listed) {
+      return HttpResponse::error(400, "invalid_argument",
+                                 "limit must be a whole number from 1 to " +
+                                     std::to_string(options_.max_listed));
+    }
+    limit = static_cast<int>(parsed);
+  }
+  SystemClock system_clock;
+  const Timestamp now = (options_.clock != nullptr ? *options_.clock : system_clock).now();
+  struct Row {
+    Application application;
+    Breach breach;
+  };
+  std::vector<Row> rows;
+  bool truncated = false;
+  Status read = store_.transact([&](StoreTransaction& tx) -> Status {
+    rows.clear();
+    CARDLINE_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                              tx.applications().pastDue(now, limit + 1));
+    truncated = static_cast<int>(ids.size()) > limit;
+    if (truncated) ids.resize(static_cast<std::size_t>(limit));
+    for (const std::string& id : ids) {
+      CARDLINE_ASSIGN_OR_RETURN(Application application, tx.applications().find(id));
+      CARDLINE_ASSIGN_OR_RETURN(std::vector<Card> cards, tx.cards().forApplication(id));
+      for (Breach& breach : openBreaches(application, cards, now)) {
+        rows.push_back(Row{application, std::move(breach)});
+      }
+    }
+    return Status::ok();
+  });
+  if (!read.isOk()) return HttpResponse::fromStatus(read);
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return a.breach.overdue_seconds > b.breach.overdue_seconds;
+  });
+  const bool full = piiViewFor(caller.roles) == PiiView::kFull;
+  std::ostringstream out;
+  out << "{\"now\":" << jsonQuote(formatIsoTimestamp(now)) << ",\"breaches\":[";
+  bool first = true;
+  for (const Row& row : rows) {
+    const Application& a = row.application;
+    out << (first ? "" : ",") << "{\"application_id\":" << jsonQuote(a.id)
+        << ",\"level\":" << jsonQuote(name(row.breach.level))
+        << ",\"due\":" << jsonQuote(formatIsoTimestamp(row.breach.due))
+        << ",\"overdue_seconds\":" << row.breach.overdue_seconds
+        << ",\"step\":" << jsonQuote(a.step) << ",\"state\":" << jsonQuote(name(a.state))
+        << ",\"priority\":" << jsonQuote(name(a.priority))
+        << ",\"receiving_unit\":" << jsonQuote(a.receiving_unit.code) << ",\"full_name\":"
+        << jsonQuote(full ? a.person.full_name : maskName(a.person.full_name)) << "}";
+    first = false;
   }
   out << "],\"personal_data\":" << (full ? "\"full\"" : "\"masked\"")
       << ",\"truncated\":" << (truncated ? "true" : "false") << "}";

@@ -8,6 +8,7 @@
 //   GET  /api/v1/applications?state=held       held applications   (queue.view), personal
 //                                              data masked unless the caller has pii.view
 //   POST /api/v1/devices/{id}/clear-fault      {reason}            (device.clear_fault)
+//   GET  /api/v1/breaches[?limit=N]            open service-level breaches (queue.view)
 //
 // The application actions go through SupervisorCommands (the engine, applied by the line
 // controller's writer thread); each success is audited ("application.hold", ...) with the
@@ -18,6 +19,13 @@
 // "fault" back to "idle", and audits "device.clear_fault". 404 when the device is neither
 // enrolled nor known to the clearer; the answer says whether the link was told
 // ("forwarded": true) or could not be ("forwarded": false, "link_message").
+//
+// Breaches: applications still in the line whose open deadline passed (print_due before the
+// first print, dispatch_due after it; DOMAIN.md service levels), most overdue first:
+// 200 {"now", "breaches": [{application_id, level, due, overdue_seconds, step, state,
+// priority, receiving_unit, full_name}], "truncated"}; full_name masked unless pii.view;
+// 400 for a limit outside 1..max_listed. "truncated" means more applications were past due
+// than `limit`.
 //
 // Held list: the store has no index of applications by state, so candidates are taken from the
 // event log (applications whose newest event put them on hold: "held", "no_route", or a move
@@ -30,6 +38,7 @@
 #include <memory>
 #include <string>
 
+#include "mes/base/clock.h"
 #include "mes/base/status.h"
 #include "mes/core/domain.h"
 #include "mes/core/store.h"
@@ -77,7 +86,8 @@ using FaultClearer = std::function<Status(const std::string& device_id, const st
 
 struct SupervisorApiOptions {
   std::int64_t max_event_scan = 200000;  // events read to find held applications
-  int max_listed = 500;                  // held applications returned at most
+  int max_listed = 500;                  // held applications / breaches returned at most
+  const Clock* clock = nullptr;          // "now" of the breaches; nullptr: the system clock
 };
 
 class SupervisorApi {
@@ -98,6 +108,7 @@ class SupervisorApi {
   HttpResponse act(const HttpRequest& request, const Caller& caller, const std::string& action);
   HttpResponse listApplications(const HttpRequest& request, const Caller& caller);
   HttpResponse clearFault(const HttpRequest& request, const Caller& caller);
+  HttpResponse listBreaches(const HttpRequest& request, const Caller& caller);
 
   Store& store_;
   AuditTrail& audit_;

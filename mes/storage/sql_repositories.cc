@@ -1,6 +1,7 @@
 #include "mes/storage/sql_repositories.h"
 #include "mes/storage/sql_logistics.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -188,6 +189,24 @@ class SqlApplications final : public ApplicationRepository {
     if (changed == 1) return Status::ok();
     return conflictOrNotFound(db_, "SELECT 1 FROM applications WHERE id = ?", id,
                               "application " + id);
+  }
+
+  Result<std::vector<std::string>> pastDue(Timestamp now, int limit) override {
+    // The open deadline: print_due until the first print sets dispatch_due.
+    CARDLINE_ASSIGN_OR_RETURN(
+        auto rows,
+        db_.query("SELECT id, CASE WHEN dispatch_due = 0 THEN print_due ELSE dispatch_due END "
+                  "AS open_due FROM applications WHERE state IN ('queued', 'held') AND "
+                  "CASE WHEN dispatch_due = 0 THEN print_due ELSE dispatch_due END "
+                  "BETWEEN 1 AND ? ORDER BY open_due, id LIMIT ?",
+                  {now.micros - 1, static_cast<std::int64_t>(std::max(limit, 0))}));
+    std::vector<std::string> ids;
+    ids.reserve(rows.size());
+    for (const auto& row : rows) {
+      CARDLINE_ASSIGN_OR_RETURN(std::string id, sqlText(row.at(0)));
+      ids.push_back(std::move(id));
+    }
+    return ids;
   }
 
   Status purgePersonalData(const std::string& id) override {

@@ -19,6 +19,7 @@
 
 #include "mes/http/access_api.h"
 #include "mes/http/http_server.h"
+#include "mes/http/supervisor_api.h"
 #include "mes/http/metrics.h"
 #include "mes/http/router.h"
 #include "mes/http/service_routes.h"
@@ -109,6 +110,18 @@ class HttpApiTest : public ::testing::Test {
                     },
                     ApplicationsApiOptions{})
                     .isOk());
+    supervisor_commands_ = std::make_unique<SubmittedSupervisorCommands>(
+        [this](std::function<Status(StoreTransaction&, Engine&)> command) {
+          std::promise<Status> done;
+          done.set_value(
+              store_->transact([&](StoreTransaction& tx) { return command(tx, *engine_); }));
+          return done.get_future();
+        });
+    SupervisorApiOptions supervisor_options;
+    supervisor_options.clock = &clock_;
+    supervisor_ = std::make_unique<SupervisorApi>(*store_, *audit_, *supervisor_commands_,
+                                                  FaultClearer{}, supervisor_options);
+    ASSERT_TRUE(supervisor_->registerRoutes(*router_).isOk());
     static_files_ = std::make_unique<StaticFiles>(std::string(source) + "/web");
     router_->setGetFallback([this](const HttpRequest& r) { return static_files_->serve(r); });
     server_ = std::make_unique<HttpServer>(*router_);
@@ -197,6 +210,8 @@ class HttpApiTest : public ::testing::Test {
   std::unique_ptr<ReferenceData> reference_;
   std::unique_ptr<WorkflowCatalog> catalog_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<SubmittedSupervisorCommands> supervisor_commands_;
+  std::unique_ptr<SupervisorApi> supervisor_;
   std::string temp_dir_;
 };
 
@@ -492,6 +507,56 @@ TEST_F(HttpApiTest, ApplicationsAreImportedWithTheSameValidationAsTheCommand) {
   EXPECT_EQ(broken.json()->getValue<int>("rejected"), 1);
   // An empty body is no request at all.
   EXPECT_EQ(call("POST", "/api/v1/applications", " ", &admin).status, 400);
+}
+
+TEST_F(HttpApiTest, BreachesListApplicationsPastTheirDeadlineMostOverdueFirst) {
+  GenerateOptions generate;
+  generate.count = 2;
+  generate.seed = 7;
+  std::stringstream lines;
+  ASSERT_TRUE(generateApplications(generate, *reference_, lines).isOk());
+  std::string first, second;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  Login admin = login("admin", kAdminPassword);
+  ASSERT_EQ(call("POST", "/api/v1/applications", first, &admin).status, 200);
+  clock_.advanceMillis(600 * 1000);  // the second one arrives ten minutes later
+  ASSERT_EQ(call("POST", "/api/v1/applications", second, &admin).status, 200);
+
+  Login lan = login("lan", kOperatorPassword);
+  Reply in_time = call("GET", "/api/v1/breaches", "", &lan);
+  ASSERT_EQ(in_time.status, 200) << in_time.body;
+  EXPECT_EQ(in_time.json()->getArray("breaches")->size(), 0u) << in_time.body;
+
+  // Three days later neither is printed: both broke receipt -> print (2 days), the first
+  // one ten minutes more than the second.
+  clock_.advanceMillis(3LL * 24 * 3600 * 1000);
+  Login lan_again = login("lan", kOperatorPassword);  // the old session idled out
+  Reply late = call("GET", "/api/v1/breaches", "", &lan_again);
+  ASSERT_EQ(late.status, 200) << late.body;
+  auto breaches = late.json()->getArray("breaches");
+  ASSERT_EQ(breaches->size(), 2u) << late.body;
+  auto most = breaches->getObject(0);
+  auto less = breaches->getObject(1);
+  EXPECT_EQ(most->getValue<std::string>("level"), "receipt_to_print");
+  EXPECT_EQ(most->getValue<std::int64_t>("overdue_seconds") -
+                less->getValue<std::int64_t>("overdue_seconds"),
+            600);
+  EXPECT_EQ(late.json()->getValue<std::string>("personal_data"), "masked");
+  EXPECT_FALSE(late.json()->getValue<bool>("truncated"));
+
+  Reply one = call("GET", "/api/v1/breaches?limit=1", "", &lan_again);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.json()->getArray("breaches")->size(), 1u);
+  EXPECT_TRUE(one.json()->getValue<bool>("truncated"));
+  EXPECT_EQ(one.json()->getArray("breaches")->getObject(0)->getValue<std::string>(
+                "application_id"),
+            most->getValue<std::string>("application_id"));
+
+  EXPECT_EQ(call("GET", "/api/v1/breaches?limit=0", "", &lan_again).status, 400);
+  EXPECT_EQ(call("GET", "/api/v1/breaches?limit=x", "", &lan_again).status, 400);
+  Login kiem = login("kiem", kAuditorPassword);  // auditors do not watch the queue
+  EXPECT_EQ(call("GET", "/api/v1/breaches", "", &kiem).status, 403);
 }
 
 }  // namespace

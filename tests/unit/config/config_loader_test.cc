@@ -54,6 +54,17 @@ TEST(ConfigLoaderTest, MalformedYamlNamesThePlace) {
   EXPECT_GT(r.problems[0].line, 0);
 }
 
+// parseConfigText is loadConfig without the file (the fuzz target config_yaml_fuzz uses it).
+TEST(ConfigLoaderTest, ParsesTextAsIfReadFromThePath) {
+  ConfigLoadResult r = parseConfigText("data_dir: data\nhttp: {port: 70000}\n", "/srv/c.yaml");
+  EXPECT_THAT(texts(r), testing::ElementsAre(
+      "/srv/c.yaml:2:14: http.port must be between 0 and 65535, got 70000"));
+  EXPECT_EQ(r.config.data_dir, "/srv/data");
+  EXPECT_EQ(r.config.source, "/srv/c.yaml");
+  EXPECT_THAT(texts(parseConfigText("", "x.yaml")),
+              testing::ElementsAre("x.yaml: the configuration file is empty"));
+}
+
 TEST(ConfigLoaderTest, MissingFileIsAProblem) {
   ConfigLoadResult r = loadConfig("/nonexistent/cardline.yaml");
   EXPECT_THAT(texts(r), testing::ElementsAre(

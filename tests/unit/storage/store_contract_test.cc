@@ -121,6 +121,47 @@ TEST_P(StoreContractTest, DuplicateApplicationIdIsAlreadyExists) {
   EXPECT_EQ(status.code(), ErrorCode::kAlreadyExists) << status.toString();
 }
 
+TEST_P(StoreContractTest, PastDueListsOpenDeadlinesMostOverdueFirst) {
+  const Timestamp now = clock_.now();
+  struct Case {
+    const char* id;
+    std::int64_t print_due_s;     // relative to now; 0 = unset
+    std::int64_t dispatch_due_s;  // relative to now; 0 = unset
+    ApplicationState state;
+  };
+  const Case cases[] = {
+      {"APP-1", -10, 0, ApplicationState::kQueued},     // not printed, print deadline passed
+      {"APP-2", 10, 0, ApplicationState::kQueued},      // not printed, still in time
+      {"APP-3", -500, -20, ApplicationState::kHeld},    // printed: only dispatch_due counts
+      {"APP-4", -30, 0, ApplicationState::kCompleted},  // ended: never listed
+      {"APP-5", -900, 40, ApplicationState::kQueued},   // printed long ago, dispatch in time
+      {"APP-6", 0, 0, ApplicationState::kQueued},       // no deadline at all
+  };
+  std::int64_t n = 0;
+  for (const Case& c : cases) {
+    insertApplication(c.id, "00109000000" + std::to_string(++n));
+    ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) -> Status {
+      CARDLINE_ASSIGN_OR_RETURN(Application a, tx.applications().find(c.id));
+      ApplicationPlan plan{"std@1", Priority::kNormal,
+                           c.print_due_s ? now.plusSeconds(c.print_due_s) : Timestamp{},
+                           c.dispatch_due_s ? now.plusSeconds(c.dispatch_due_s) : Timestamp{}};
+      CARDLINE_RETURN_IF_ERROR(tx.applications().updatePlan(c.id, a.revision, plan));
+      return tx.applications().updatePosition(c.id, a.revision + 1, "print", c.state);
+    }));
+  }
+  std::vector<std::string> ids;
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) -> Status {
+    CARDLINE_ASSIGN_OR_RETURN(ids, tx.applications().pastDue(now, 10));
+    return Status::ok();
+  }));
+  EXPECT_EQ(ids, (std::vector<std::string>{"APP-3", "APP-1"}));
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) -> Status {
+    CARDLINE_ASSIGN_OR_RETURN(ids, tx.applications().pastDue(now, 1));
+    return Status::ok();
+  }));
+  EXPECT_EQ(ids, (std::vector<std::string>{"APP-3"}));
+}
+
 TEST_P(StoreContractTest, MissingApplicationIsNotFound) {
   Status status = inTx(*store_, [&](StoreTransaction& tx) {
     return tx.applications().find("NOPE").status();
