@@ -53,7 +53,8 @@ const char kUsage[] =
     "  --seed N                seed of the defect draw (default 1)\n"
     "  --crash-after N         exit in the middle of job N+1\n"
     "  --hang-after N          freeze (SIGSTOP) in job N+1\n"
-    "  --disconnect-after N    drop the connection once, after N results\n";
+    "  --disconnect-after N    drop the connection once, after N results\n"
+    "  --jam-after N           job N+1 jams once: fault until an operator clears it\n";
 
 // Parsed "--name value" options; flags take no value. A repeated option keeps every value in
 // `repeated` (in order) and its last value in `values`.
@@ -203,7 +204,8 @@ int simulate(int argc, char** argv) {
       parseOptions(argc, argv,
                    {"--station", "--id", "--connect", "--server-key", "--key-dir", "--capacity",
                     "--heartbeat-ms", "--latency-ms", "--latency-jitter-ms", "--defect-rate",
-                    "--seed", "--crash-after", "--hang-after", "--disconnect-after", "--carrier",
+                    "--seed", "--crash-after", "--hang-after", "--disconnect-after", "--jam-after",
+                    "--carrier",
                     "--hopper", "--hopper-file", "--defect"},
                    {"--plain"});
   if (!parsed.isOk()) return usageError(parsed.status().message());
@@ -225,9 +227,10 @@ int simulate(int argc, char** argv) {
   auto crash = intOption(o, "--crash-after", -1, 0, 2147483647);
   auto hang = intOption(o, "--hang-after", -1, 0, 2147483647);
   auto disconnect = intOption(o, "--disconnect-after", -1, 1, 2147483647);
+  auto jam = intOption(o, "--jam-after", -1, 0, 2147483647);
   for (const Status* s :
        {&capacity.status(), &heartbeat.status(), &latency.status(), &jitter.status(),
-        &seed.status(), &crash.status(), &hang.status(), &disconnect.status()}) {
+        &seed.status(), &crash.status(), &hang.status(), &disconnect.status(), &jam.status()}) {
     if (!s->isOk()) return usageError(s->message());
   }
   options.capacity = capacity.value();
@@ -238,6 +241,7 @@ int simulate(int argc, char** argv) {
   faults.crash_after = crash.value();
   faults.hang_after = hang.value();
   faults.disconnect_after = disconnect.value();
+  faults.jam_after = jam.value();
   if (o.has("--defect-rate")) {
     try {
       faults.defect_rate = std::stod(o.get("--defect-rate"));

@@ -55,6 +55,11 @@ Result<protocol::JobResult> SimulatedDriver::perform(const protocol::Job& job) {
     logError("sim", "simulated hang in job " + std::to_string(job.job) + " (SIGSTOP)");
     std::raise(SIGSTOP);
   }
+  if (faults_.jam_after >= 0 && n == faults_.jam_after + 1) {
+    logWarning("sim", "simulated jam in job " + std::to_string(job.job) +
+                          ": waiting for an operator to clear the fault");
+    return unavailable("jam: a card is stuck in the transport");
+  }
   if (latency_ms > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(latency_ms));  // the work
   }

@@ -24,6 +24,8 @@ struct SimulatedFaults {
   int crash_after = -1;       // the process exits in the middle of job N+1 (-1: never)
   int hang_after = -1;        // the process freezes (SIGSTOP) in job N+1 (-1: never)
   int disconnect_after = -1;  // the connection drops after N results (-1: never), once
+  int jam_after = -1;         // job N+1 jams (the device goes into fault until an operator
+                              // clears it; no card consumed) (-1: never), once
 };
 
 class SimulatedDriver final : public Driver {

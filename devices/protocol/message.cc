@@ -20,7 +20,8 @@ Result<E> parseName(std::string_view s, const char* const (&names)[N], const cha
 }
 
 const char* const kCommandNames[] = {"READY",  "WELCOME", "JOB",        "RESULT", "ACK",
-                                     "HEARTBEAT", "STATUS", "DISCONNECT", "ERROR"};
+                                     "HEARTBEAT", "STATUS", "DISCONNECT", "ERROR",
+                                     "CLEAR"};
 const char* const kStationNames[] = {"print", "encode", "qa", "dispatch"};
 const char* const kDeviceStatusNames[] = {"idle", "busy", "fault"};
 const char* const kOutcomeNames[] = {"ok", "defect", "aborted"};
@@ -267,6 +268,9 @@ Frames encode(const Message& message) {
           addString(h, "message", m.message);
           addOptionalString(h, "command", m.command);
           if (m.job != 0) addInt(h, "job", m.job);
+        } else if constexpr (std::is_same_v<T, ClearFault>) {
+          addString(h, "by", m.by);
+          addOptionalString(h, "reason", m.reason);
         }
       },
       message);
@@ -420,6 +424,13 @@ std::variant<Message, DecodeError> decode(const Frames& frames) {
       m.message = r.str("message", false);
       m.command = r.str("command", false);
       m.job = r.integer("job", false, 0, kMaxJobId, 0);
+      message = m;
+      break;
+    }
+    case Command::kClear: {
+      ClearFault m;
+      m.by = r.str("by", true);
+      m.reason = r.str("reason", false);
       message = m;
       break;
     }

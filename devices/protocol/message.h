@@ -46,6 +46,7 @@ enum class Command {
   kStatus,      // "STATUS"     device -> MES
   kDisconnect,  // "DISCONNECT" both ways
   kError,       // "ERROR"      both ways
+  kClear,       // "CLEAR"      MES -> device (an operator cleared the device's fault)
 };
 const char* name(Command v);
 Result<Command> parseCommand(std::string_view s);
@@ -159,8 +160,16 @@ struct ErrorReply {
   std::int64_t job = 0; // the job concerned, 0 when none
 };
 
+// An operator cleared the device's fault at the station (after removing the jammed card,
+// changing the ribbon, ...). The device checks its hardware, leaves fault and reports STATUS.
+struct ClearFault {
+  std::string by;      // who cleared it (the operator's user name)
+  std::string reason;  // optional free text
+};
+
+// The alternatives are in the order of Command (commandOf relies on it).
 using Message = std::variant<Ready, Welcome, Job, JobResult, Ack, Heartbeat, StatusReport,
-                             Disconnect, ErrorReply>;
+                             Disconnect, ErrorReply, ClearFault>;
 
 // The command of a message (the variant's alternative).
 Command commandOf(const Message& message);

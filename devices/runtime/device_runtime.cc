@@ -292,6 +292,24 @@ Status DeviceRuntime::run() {
             logWarning(kLog, std::string("the MES refused ") + error->command + ": " +
                                  protocol::name(error->code) + ": " + error->message);
           }
+        } else if (auto* clear = std::get_if<protocol::ClearFault>(&message)) {
+          if (fault.empty()) {
+            logInfo(kLog, "fault cleared by " + clear->by + ", but the device was not in fault");
+          } else {
+            Status ready_again = driver_.clearFault();
+            if (ready_again.isOk()) {
+              logInfo(kLog, "fault cleared by " + clear->by +
+                                (clear->reason.empty() ? "" : " (" + clear->reason + ")"));
+              fault.clear();
+            } else {
+              logWarning(kLog, "fault cleared by " + clear->by +
+                                   ", but the device is still in fault: " +
+                                   ready_again.message());
+              fault = ready_again.message();
+            }
+          }
+          send(statusReport());
+          last_sent = clock_.monotonic();
         } else if (std::holds_alternative<protocol::Disconnect>(message)) {
           logInfo(kLog, "the MES disconnected; reconnecting");
           lost = true;

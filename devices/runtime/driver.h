@@ -23,6 +23,12 @@ class Driver {
   // device could not do the job without consuming a card. A non-OK Status means the device is
   // in fault: the runtime reports the job aborted and STATUS fault with the status message.
   virtual Result<protocol::JobResult> perform(const protocol::Job& job) = 0;
+
+  // An operator cleared the device's fault (CLEAR from the MES, PROTOCOL.md §5.10). Checks
+  // that the hardware can work again: OK leaves fault; an error keeps the device in fault with
+  // the error's message as the STATUS detail. Called on the runtime's I/O thread; a device in
+  // fault takes no new jobs meanwhile. The default has nothing to check.
+  virtual Status clearFault() { return Status::ok(); }
 };
 
 }  // namespace cardline

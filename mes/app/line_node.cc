@@ -444,7 +444,10 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
             [controller = node->controller_.get()](EngineCommand command) {
               return controller->submit(std::move(command));
             }),
-        {}));  // the device link has no fault-clearing message yet
+        [link = p.link.get()](const std::string& device_id, const std::string& actor,
+                              const std::string& reason) {
+          return link->clearFault(device_id, actor, reason);
+        }));
     CARDLINE_RETURN_IF_ERROR(registerLineRoutes(*p.router, *p.link, *node->store_));
     CARDLINE_RETURN_IF_ERROR(checkOpenApiMatches(*p.router));
     p.static_files = std::make_unique<StaticFiles>(config.resources_dir + "/web");

@@ -74,6 +74,11 @@ class DeviceLink {
   // Every device seen since start, ordered by id (for GET /api/v1/devices).
   virtual std::vector<DeviceInfo> devices() const = 0;
   virtual LinkCounters counters() const = 0;
+  // Sends CLEAR (PROTOCOL.md §5.10) to device_id: an operator cleared its fault. The device
+  // answers with STATUS, which updates its state (idle again, or still fault). Fails with
+  // kNotFound (device never seen) or kUnavailable (offline). OK means queued for sending.
+  virtual Status clearFault(const std::string& device_id, const std::string& by,
+                            const std::string& reason) = 0;
   // Device time since the last call (DeviceRegistry::takeDeviceTime): each span once.
   virtual std::vector<DeviceTimeSpan> takeDeviceTime() = 0;
 };

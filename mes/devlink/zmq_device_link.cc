@@ -171,6 +171,23 @@ Status ZmqDeviceLink::acknowledge(const std::string& device_id, std::int64_t job
   return Status::ok();
 }
 
+Status ZmqDeviceLink::clearFault(const std::string& device_id, const std::string& by,
+                                 const std::string& reason) {
+  Result<DeviceInfo> known = registry_.find(device_id);
+  if (!known.isOk()) return known.status();
+  if (known->device.state == DeviceState::kOffline) {
+    return unavailable("device " + device_id + " is offline; it reports its state when it "
+                       "connects again");
+  }
+  post([this, device_id, by, reason] {
+    Result<std::string> route = registry_.routingId(device_id);
+    if (!route.isOk()) return;  // gone meanwhile: its READY and STATUS will tell
+    impl_->send(route.value(), protocol::encode(protocol::ClearFault{by, reason}));
+    registry_.count(device_id, &DeviceCounters::messages_out);
+  });
+  return Status::ok();
+}
+
 std::vector<DeviceInfo> ZmqDeviceLink::devices() const { return registry_.snapshot(); }
 
 std::vector<DeviceTimeSpan> ZmqDeviceLink::takeDeviceTime() { return registry_.takeDeviceTime(); }
@@ -316,7 +333,7 @@ void ZmqDeviceLink::run() {
       logWarning(kLog, "device " + id + " reports " + protocol::name(error->code) + ": " +
                            error->message);
     } else if (command == protocol::Command::kWelcome || command == protocol::Command::kJob ||
-               command == protocol::Command::kAck) {
+               command == protocol::Command::kAck || command == protocol::Command::kClear) {
       registry_.count(id, &DeviceCounters::protocol_errors);
       reply(route, protocol::ErrorReply{protocol::ErrorCode::kBadMessage,
                                         std::string(protocol::name(command)) +

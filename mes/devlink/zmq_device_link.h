@@ -73,6 +73,8 @@ class ZmqDeviceLink final : public DeviceLink {
   std::vector<DeviceInfo> devices() const override;
   LinkCounters counters() const override;
   std::vector<DeviceTimeSpan> takeDeviceTime() override;
+  Status clearFault(const std::string& device_id, const std::string& by,
+                    const std::string& reason) override;
 
  private:
   struct Impl;

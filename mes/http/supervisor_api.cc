@@ -332,7 +332,7 @@ HttpResponse SupervisorApi::clearFault(const HttpRequest& request, const Caller&
   bool link_knows = false;
   std::string link_message;
   if (clear_fault_) {
-    Status told = clear_fault_(device_id, caller.user);
+    Status told = clear_fault_(device_id, caller.user, reason);
     forwarded = told.isOk();
     link_knows = told.code() != ErrorCode::kNotFound;
     if (!told.isOk()) link_message = told.message();

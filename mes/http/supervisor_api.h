@@ -82,7 +82,8 @@ class SubmittedSupervisorCommands final : public SupervisorCommands {
 
 // Tells the device link that an operator cleared the fault of a device. kNotFound if the link
 // does not know the device; kFailedPrecondition if the link cannot clear faults.
-using FaultClearer = std::function<Status(const std::string& device_id, const std::string& actor)>;
+using FaultClearer = std::function<Status(const std::string& device_id, const std::string& actor,
+                                          const std::string& reason)>;
 
 struct SupervisorApiOptions {
   std::int64_t max_event_scan = 200000;  // events read to find held applications

@@ -2,6 +2,7 @@
 // with back-off, un-acknowledged results surviving an MES restart, jobs delivered twice.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "devices/runtime/device_runtime.h"
@@ -112,6 +113,73 @@ TEST(RuntimeTest, RuntimeTakesAJobAndReportsOneResultEvenWhenTheJobComesTwice) {
   EXPECT_EQ(listener.results.size(), 1u);
   device.stop();
   EXPECT_TRUE(device.status().isOk());
+}
+
+// A driver whose first job jams; clearing the fault fails while `stuck` is set.
+class JammingDriver final : public Driver {
+ public:
+  protocol::Station station() const override { return protocol::Station::kPrint; }
+  Result<protocol::JobResult> perform(const protocol::Job& job) override {
+    if (++jobs_ == 1) return unavailable("jam: card stuck");
+    protocol::JobResult r;
+    r.outcome = protocol::Outcome::kOk;
+    r.blank = "BLK-" + std::to_string(job.job);
+    return r;
+  }
+  Status clearFault() override {
+    if (stuck) return failedPrecondition("the card is still in the transport");
+    return Status::ok();
+  }
+  std::atomic<bool> stuck{true};
+
+ private:
+  std::atomic<int> jobs_{0};
+};
+
+TEST(RuntimeTest, AJammedDeviceTakesNoJobsUntilAnOperatorClearsItsFault) {
+  SystemClock clock;
+  RecordingListener listener;
+  ZmqDeviceLink link(plainLink("tcp://127.0.0.1:*"), clock, listener);
+  listener.setLink(&link);
+  auto endpoint = link.start();
+  ASSERT_TRUE(endpoint.isOk());
+  EXPECT_EQ(link.clearFault("print-1", "lan", "").code(), ErrorCode::kNotFound);
+  JammingDriver driver;
+  RunningDevice device(plainDevice("print-1", endpoint.value()), driver, clock);
+  ASSERT_TRUE(listener.waitFor([](auto& l) { return !l.readies.empty(); }));
+
+  // The first job jams: aborted, and the device reports fault.
+  ASSERT_TRUE(link.sendJob("print-1", makeJob(1)).isOk());
+  ASSERT_TRUE(listener.waitFor([](auto& l) { return l.results.size() == 1; }));
+  EXPECT_EQ(listener.results[0].second.outcome, protocol::Outcome::kAborted);
+  waitUntil([&] { return link.devices().at(0).device.state == DeviceState::kFault; });
+  ASSERT_EQ(link.devices().at(0).device.state, DeviceState::kFault);
+  EXPECT_EQ(link.sendJob("print-1", makeJob(2)).code(), ErrorCode::kUnavailable);
+
+  // Cleared while the card is still stuck: the device says it is still in fault.
+  std::size_t before = 0;
+  listener.waitFor([&](const RecordingListener& l) {
+    before = l.statuses.size();
+    return true;
+  });
+  ASSERT_TRUE(link.clearFault("print-1", "lan", "tried").isOk());
+  ASSERT_TRUE(listener.waitFor([&](auto& l) { return l.statuses.size() > before; }));
+  EXPECT_EQ(link.devices().at(0).device.state, DeviceState::kFault);
+  EXPECT_EQ(link.devices().at(0).fault, "driver_fault");
+
+  // The operator removes the card and clears again: idle, and it works.
+  driver.stuck = false;
+  ASSERT_TRUE(link.clearFault("print-1", "lan", "jammed card removed").isOk());
+  waitUntil([&] { return link.devices().at(0).device.state == DeviceState::kIdle; });
+  ASSERT_EQ(link.devices().at(0).device.state, DeviceState::kIdle);
+  ASSERT_TRUE(link.sendJob("print-1", makeJob(3)).isOk());
+  ASSERT_TRUE(listener.waitFor([](auto& l) { return l.results.size() == 2; }));
+  EXPECT_EQ(listener.results[1].second.outcome, protocol::Outcome::kOk);
+  EXPECT_EQ(listener.results[1].second.blank, "BLK-3");
+
+  device.stop();
+  waitUntil([&] { return link.devices().at(0).device.state == DeviceState::kOffline; });
+  EXPECT_EQ(link.clearFault("print-1", "lan", "").code(), ErrorCode::kUnavailable);
 }
 
 TEST(RuntimeTest, ReconnectsAfterTheMesRestartsAndResendsTheUnackedResult) {

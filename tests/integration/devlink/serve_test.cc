@@ -165,16 +165,21 @@ class HttpUser {
     for (const std::string& c : login.cookies) {
       if (c.rfind("cardline_session=", 0) == 0) cookie_ = c.substr(0, c.find(';'));
     }
+    if (status_ == 200) csrf_ = parseObject(login.body)->getValue<std::string>("csrf_token");
   }
   int loginStatus() const { return status_; }
   HttpResult get(const std::string& path) const {
     return httpCall(port_, "GET", path, {{"Cookie", cookie_}}, "");
+  }
+  HttpResult post(const std::string& path, const std::string& body) const {
+    return httpCall(port_, "POST", path, {{"Cookie", cookie_}, {"X-CSRF-Token", csrf_}}, body);
   }
 
  private:
   int port_;
   int status_ = 0;
   std::string cookie_;
+  std::string csrf_;
 };
 
 enum class Security { kCurve, kPlain };
@@ -253,7 +258,7 @@ class ServeTest : public ::testing::Test {
     ASSERT_EQ(run("import", {cardline(), "import", apps}, nullptr, nodeArgs()), 0);
     std::ofstream(dir_ / "password") << kPassword;
     const std::vector<std::pair<std::string, std::string>> accounts = {
-        {"shift-sup", "supervisor"}, {"auditor-1", "auditor"}};
+        {"shift-sup", "supervisor"}, {"auditor-1", "auditor"}, {"op-1", "operator"}};
     for (const auto& [user, role] : accounts) {
       ASSERT_EQ(run("user-" + user,
                     {cardline(), "user", "add", user, "--roles", role, "--password-file",
@@ -335,9 +340,11 @@ class ServeTest : public ::testing::Test {
     return spawn(label, argv);
   }
   // A cardline-device simulator for id/station.
-  void startSimulator(const std::string& id, const std::string& station) {
+  void startSimulator(const std::string& id, const std::string& station,
+                      const std::vector<std::string>& extra = {}) {
     std::vector<std::string> argv = {cardlineDevice(), "simulate", "--station", station,
                                      "--id", id, "--connect", endpoint_};
+    argv.insert(argv.end(), extra.begin(), extra.end());
     if (security_ == Security::kPlain) {
       argv.push_back("--plain");
     } else {
@@ -383,7 +390,9 @@ class ServeTest : public ::testing::Test {
 
   // Runs the whole line: the Python device on print, simulators on the other stations, and
   // checks that every application reaches in_transit with the Python device's print jobs done.
-  void runLineWithPythonPrinter(const CurveKeyPair* python_keys) {
+  // jam_encode_after >= 0: the encode simulator jams on job N+1; an operator clears the fault
+  // over HTTP once it shows, and the line finishes.
+  void runLineWithPythonPrinter(const CurveKeyPair* python_keys, int jam_encode_after = -1) {
     // Blank accounting: the print device may only consume serials issued to its hopper.
     std::string serials;
     for (int i = 1; i <= kApplications; ++i) {
@@ -402,7 +411,24 @@ class ServeTest : public ::testing::Test {
     startServe();
     startPythonDevice("print-py", "print-py", "print", python_keys);
     for (const char* station : {"encode", "qa", "dispatch"}) {
-      startSimulator(std::string(station) + "-1", station);
+      std::vector<std::string> extra;
+      if (std::string(station) == "encode" && jam_encode_after >= 0) {
+        extra = {"--jam-after", std::to_string(jam_encode_after)};
+      }
+      startSimulator(std::string(station) + "-1", station, extra);
+    }
+    if (jam_encode_after >= 0) {
+      HttpUser operator_user(http_port_, "op-1", kPassword);
+      ASSERT_EQ(operator_user.loginStatus(), 200);
+      ASSERT_TRUE(eventually([&] {
+        auto devices = devicesById(operator_user);
+        return devices.count("encode-1") &&
+               devices["encode-1"]->getValue<std::string>("state") == "fault";
+      })) << "encode-1 never reported its jam";
+      HttpResult cleared = operator_user.post("/api/v1/devices/encode-1/clear-fault",
+                                              R"({"reason":"jammed card removed"})");
+      ASSERT_EQ(cleared.status, 200) << cleared.body;
+      EXPECT_TRUE(parseObject(cleared.body)->getValue<bool>("forwarded")) << cleared.body;
     }
     ASSERT_TRUE(eventually([&] { return applicationsInTransit() == kApplications; }))
         << "applications in transit: " << applicationsInTransit();
@@ -440,7 +466,10 @@ class ServeTest : public ::testing::Test {
     ASSERT_EQ(list->size(), 4u);
     for (std::size_t i = 0; i < list->size(); ++i) {
       JsonObject q = list->getObject(static_cast<unsigned>(i));
-      EXPECT_EQ(q->getValue<int>("done"), kApplications) << q->getValue<std::string>("station");
+      // A jammed job is done (outcome aborted) and its retry is a second encode job.
+      const std::string station = q->getValue<std::string>("station");
+      const int jammed = station == "encode" && jam_encode_after >= 0 ? 1 : 0;
+      EXPECT_EQ(q->getValue<int>("done"), kApplications + jammed) << station;
       EXPECT_EQ(q->getValue<int>("ready"), 0);
       EXPECT_EQ(q->getValue<int>("leased"), 0);
     }
@@ -512,7 +541,9 @@ TEST_F(ServeTest, PythonDeviceOverPlainTcpWorksTheLine) {
   ASSERT_NO_FATAL_FAILURE(prepareLine(Security::kPlain));
   // Blanks are issued to known devices only; the key is not used over plain TCP.
   enrol("print-py", "print");
-  ASSERT_NO_FATAL_FAILURE(runLineWithPythonPrinter(nullptr));
+  // The encode simulator jams on its third job; the operator clears the fault over HTTP, the
+  // device leaves fault and the line finishes (the jammed job was aborted and retried).
+  ASSERT_NO_FATAL_FAILURE(runLineWithPythonPrinter(nullptr, 2));
   EXPECT_NE(serve_->output().find("devices.security is plain"), std::string::npos);
   children_.clear();
   stopServe();

@@ -37,6 +37,12 @@ TEST(Decode, UnknownCommandIsItsOwnError) {
   EXPECT_EQ(e.command, "PAUSE");
 }
 
+TEST(Decode, ClearFaultNeedsWhoClearedIt) {
+  DecodeError e = decodeError({"CARDLINE/1", R"({"cmd":"CLEAR","reason":"jam"})"});
+  EXPECT_EQ(e.code, ErrorCode::kBadMessage);
+  EXPECT_NE(e.message.find("by"), std::string::npos) << e.message;
+}
+
 TEST(Decode, ChecksMembers) {
   struct Case {
     const char* header;

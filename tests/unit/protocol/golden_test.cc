@@ -24,6 +24,13 @@ TEST(Golden, Ready) {
                        R"("session":"5f2c0e7a91d3b4c8","software":"cardline-device 0.1.0"})"}));
 }
 
+TEST(Golden, ClearFault) {
+  expectGolden(ClearFault{"lan", "jammed card removed"},
+               frames({"CARDLINE/1",
+                       R"({"cmd":"CLEAR","by":"lan","reason":"jammed card removed"})"}));
+  expectGolden(ClearFault{"lan", ""}, frames({"CARDLINE/1", R"({"cmd":"CLEAR","by":"lan"})"}));
+}
+
 TEST(Golden, Welcome) {
   expectGolden(Welcome{"5f2c0e7a91d3b4c8", 1000, 3},
                frames({"CARDLINE/1", R"({"cmd":"WELCOME","session":"5f2c0e7a91d3b4c8",)"
