@@ -188,7 +188,8 @@ Result<std::vector<protocol::Part>> LineNode::Parts::buildPayload(const StationJ
   Card card;
   CARDLINE_RETURN_IF_ERROR(node->store().transact([&](StoreTransaction& tx) -> Status {
     CARDLINE_ASSIGN_OR_RETURN(application, tx.applications().find(job.application_id));
-    if (job.station == StationType::kQa || job.station == StationType::kDispatch) {
+    if (job.station == StationType::kEncode || job.station == StationType::kQa ||
+        job.station == StationType::kDispatch) {
       CARDLINE_ASSIGN_OR_RETURN(std::vector<Card> cards,
                                 tx.cards().forApplication(job.application_id));
       const Card* live = nullptr;
@@ -212,7 +213,28 @@ Result<std::vector<protocol::Part>> LineNode::Parts::buildPayload(const StationJ
   input.artefacts = node->config().devices.payload == JobPayloadMode::kFull
                         ? PayloadArtefacts::kFull
                         : PayloadArtefacts::kHeadersOnly;
+  std::string signed_by;
+  input.signed_by = &signed_by;
   CARDLINE_ASSIGN_OR_RETURN(std::vector<PayloadPart> parts, buildJobPayload(job.station, input));
+  if (!signed_by.empty() && signed_by != card.signer_id) {
+    // The chip carries this signer's signature: record it on the card (DOMAIN.md: the MES
+    // knows which Document Signer signed each chip) before the job leaves, through the
+    // controller like every other change. Not recorded means not sent: the job is retried.
+    const std::string serial = card.serial;
+    std::future<Status> recorded = node->controller().submit(
+        [serial, signed_by, &clock = node->clock_](StoreTransaction& tx, Engine&) -> Status {
+          CARDLINE_ASSIGN_OR_RETURN(Card current, tx.cards().find(serial));
+          if (current.signer_id == signed_by) return Status::ok();
+          Card updated = current;
+          updated.signer_id = signed_by;
+          updated.updated_at = clock.now();
+          return tx.cards().updateState(serial, current.state, updated);
+        });
+    if (recorded.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      return unavailable("recording the signer of card " + serial + " timed out");
+    }
+    CARDLINE_RETURN_IF_ERROR(recorded.get().withContext("recording the signer of card " + serial));
+  }
   std::vector<protocol::Part> out;
   out.reserve(parts.size());
   for (PayloadPart& p : parts) out.push_back(protocol::Part{std::move(p.name), std::move(p.data)});

@@ -80,6 +80,7 @@ Result<std::vector<PayloadPart>> buildJobPayload(StationType station,
           ChipParts chip,
           chipPayloadParts(app, prepared.values.mrz, prepared.values.expiry, *input.signer));
       meta.emplace_back("signer_id", chip.signer_id);
+      if (input.signed_by != nullptr) *input.signed_by = chip.signer_id;
       parts.push_back({"meta.txt", metaText(meta)});
       parts.insert(parts.end(), chip.parts.begin(), chip.parts.end());
       return parts;

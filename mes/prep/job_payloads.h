@@ -46,6 +46,9 @@ struct JobPayloadInput {
   // preparing again (the MES may keep it from the print job; prepareCard renders the PDF).
   const PreparedCard* prepared = nullptr;
   PayloadArtefacts artefacts = PayloadArtefacts::kFull;
+  // Optional output, encode (full): set to the id of the Document Signer that signed the chip,
+  // for the MES to record on the card.
+  std::string* signed_by = nullptr;
 };
 
 // The payload parts of a job for `station`. Fails with kInvalidArgument when an input the

@@ -92,6 +92,25 @@ void startDevices(NodeUnderTest* node, const std::string& prefix, const std::str
   }
 }
 
+// Every card that passed encode and QA carries the Document Signer of its chip (the line
+// runs with full payloads: the chip is signed when the encode job is built).
+void expectSignerOnEncodedCards(const LineSnapshot& snapshot) {
+  int checked = 0;
+  for (const auto& [id, cards] : snapshot.cards) {
+    for (const Card& card : cards) {
+      if (card.state != CardState::kGood && card.state != CardState::kDispatched &&
+          card.state != CardState::kDelivered) {
+        continue;
+      }
+      ++checked;
+      EXPECT_EQ(card.signer_id.rfind("ds-", 0), 0u)
+          << "card " << card.serial << " of " << id << " has signer \"" << card.signer_id
+          << "\"";
+    }
+  }
+  EXPECT_GT(checked, 0);
+}
+
 // Reads the line until `done` holds for a snapshot (bounded by kDeadline). Returns the last
 // snapshot read; fails the test if the deadline passed.
 LineSnapshot waitFor(Store& store, const std::function<bool(const LineSnapshot&)>& done,
@@ -189,6 +208,7 @@ void runCrashScenario(const LineSettings& settings, int applications) {
   std::cout << "[ e2e      ] after the restart: " << describe(after) << std::endl;
   const std::vector<std::string> problems = checkInvariants(after, applications);
   EXPECT_TRUE(problems.empty()) << failures(problems);
+  expectSignerOnEncodedCards(after);
   expectNothingLeased(store);
 
   // Every station's device did work; the dispatch device (some application was not dispatched
@@ -317,6 +337,7 @@ void runTwoNodeScenario(const LineSettings& settings, int applications) {
             << std::endl;
   const std::vector<std::string> problems = checkInvariants(after, applications);
   EXPECT_TRUE(problems.empty()) << failures(problems);
+  expectSignerOnEncodedCards(after);
   expectNothingLeased(store);
 
   for (auto& device : b.devices) EXPECT_TRUE(device->running()) << lastLog(*device);
