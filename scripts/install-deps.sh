@@ -11,7 +11,8 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
   libicu-dev libpoppler-cpp-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev mariadb-server mariadb-client
   zbar-tools poppler-utils qpdf python3-zmq libpoppler-cpp-dev
-  chromium nodejs npm sqlite3 fonts-dejavu-core)
+  chromium nodejs npm sqlite3 fonts-dejavu-core
+  clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi

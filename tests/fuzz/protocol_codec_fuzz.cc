@@ -45,6 +45,16 @@ bool same(const ErrorReply& a, const ErrorReply& b) {
   return a.code == b.code && a.message == b.message && a.command == b.command && a.job == b.job;
 }
 
+bool same(const ClearFault& a, const ClearFault& b) {
+  return a.by == b.by && a.reason == b.reason;
+}
+// A message type added to the protocol without a comparison above is compared by its encoding
+// (add a field-by-field same() for it: that also catches a field encode() leaves out).
+template <typename T>
+bool same(const T& a, const T& b) {
+  return encode(Message(a)) == encode(Message(b));
+}
+
 bool sameMessage(const Message& a, const Message& b) {
   if (a.index() != b.index()) return false;
   return std::visit(
