@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, from nothing: installs what is missing (MariaDB server included),
 # builds, starts a throwaway MariaDB, runs every test, then builds again with AddressSanitizer +
-# UndefinedBehaviorSanitizer and runs every test once more. Stops MariaDB on exit.
+# UndefinedBehaviorSanitizer and runs every test once more, and finally runs each libFuzzer
+# target for 20 s (scripts/fuzz.sh, Clang). Stops MariaDB on exit.
 # Usage: scripts/test.sh            (as root, or through sudo)
-# Env: CARDLINE_SKIP_SANITIZE=1 skips the sanitizer pass (for quick local runs only; CI runs it).
+# Env: CARDLINE_SKIP_SANITIZE=1 skips the sanitizer pass, CARDLINE_SKIP_FUZZ=1 the fuzzing
+# (for quick local runs only; CI runs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -33,4 +35,9 @@ if [[ "${CARDLINE_SKIP_SANITIZE:-0}" != "1" ]]; then
   export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   (cd build-asan && ctest --output-on-failure -j 2 --timeout 1800)
+fi
+
+if [[ "${CARDLINE_SKIP_FUZZ:-0}" != "1" ]]; then
+  echo "== fuzzing (libFuzzer, 20 s per target; docs/fuzzing.md) =="
+  bash scripts/fuzz.sh 20
 fi
