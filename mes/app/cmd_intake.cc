@@ -43,8 +43,12 @@ int runImport(const Args& raw) {
   if (!workflow.isOk()) return reportFailure("import", workflow.status());
   Engine& engine = *(*workflow)->engine;
 
+  auto templates = loadCardTemplates(*config);
+  if (!templates.isOk()) return reportFailure("import", templates.status());
+
   ImportOptions options;
   options.print_due_seconds = config->service_levels.receipt_to_print_hours * 3600LL;
+  options.validation.fit_check = templateFitCheck(std::move(templates).value());
   ImportSummary summary = importFiles(
       args->positional, options, *opened->store, *reference, clock,
       [&engine](StoreTransaction& tx, const Application& a) { return engine.start(tx, a); });

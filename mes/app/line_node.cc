@@ -378,11 +378,7 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
   node->engine().addObserver(p.rollups.get());
 
   // What the payload workers need: the card templates and, for full artefacts, the PKI.
-  for (CardModel model : {CardModel::kCccd2021, CardModel::kCanCuoc2024}) {
-    auto tmpl = loadTemplateForModel(config.templatesDir() + "/cards", model);
-    if (!tmpl.isOk()) return tmpl.status().withContext("loading the card templates");
-    p.templates.emplace(model, std::move(tmpl).value());
-  }
+  CARDLINE_ASSIGN_OR_RETURN(p.templates, loadCardTemplates(config));
   if (config.devices.payload == JobPayloadMode::kFull) {
     const PkiPaths pki = pkiPaths(config.data_dir);
     KeyFileSignerOptions signer_options;
@@ -446,6 +442,7 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
     p.reference = std::make_unique<ReferenceData>(std::move(reference).value());
     ApplicationsApiOptions applications;
     applications.print_due_seconds = config.service_levels.receipt_to_print_hours * 3600LL;
+    applications.fit_check = templateFitCheck(p.templates);
     CARDLINE_RETURN_IF_ERROR(registerApplicationsRoutes(
         *p.router, *p.reference, node->clock_,
         [controller = node->controller_.get()](

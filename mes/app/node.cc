@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "mes/config/template_loader.h"
 #include "mes/config/workflow_loader.h"
+#include "mes/prep/prepare.h"
 #include "mes/security/key_file.h"
 #include "mes/security/pii_aes_gcm.h"
 
@@ -113,6 +115,34 @@ ThroughputReportOptions throughputReportOptions(const Config& config) {
   options.figures.printed_to_dispatched =
       std::chrono::hours(config.service_levels.print_to_dispatch_hours);
   return options;
+}
+
+Result<std::map<CardModel, CardTemplate>> loadCardTemplates(const Config& config) {
+  std::map<CardModel, CardTemplate> templates;
+  for (CardModel model : {CardModel::kCccd2021, CardModel::kCanCuoc2024}) {
+    auto tmpl = loadTemplateForModel(config.templatesDir() + "/cards", model);
+    if (!tmpl.isOk()) return tmpl.status().withContext("loading the card templates");
+    templates.emplace(model, std::move(tmpl).value());
+  }
+  return templates;
+}
+
+std::function<std::vector<Problem>(const Application&)> templateFitCheck(
+    std::map<CardModel, CardTemplate> templates) {
+  auto checker = std::make_shared<FitChecker>(std::move(templates));
+  return [checker](const Application& application) {
+    std::vector<Problem> problems;
+    Result<std::vector<FitError>> fit = checker->check(application);
+    if (!fit.isOk()) {
+      problems.push_back({0, application.id, "card_model",
+                          "cannot be laid out on the card: " + fit.status().message()});
+      return problems;
+    }
+    for (const FitError& error : *fit) {
+      problems.push_back({0, application.id, error.binding, error.message});
+    }
+    return problems;
+  };
 }
 
 }  // namespace cardline::app

@@ -2,6 +2,8 @@
 // Composition helpers shared by the subcommands: turning the Config into concrete adapters
 // (data directory, PII key, store options). Only mes/app knows the concrete types.
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +11,8 @@
 #include "mes/base/status.h"
 #include "mes/config/config.h"
 #include "mes/core/pii_protector.h"
+#include "mes/intake/problem.h"
+#include "mes/prep/card_template.h"
 #include "mes/reports/report_writer.h"
 #include "mes/storage/store_factory.h"
 #include "mes/workflow/catalog.h"
@@ -51,5 +55,16 @@ Result<OpenedStore> openConfiguredStore(const Config& config);
 
 // The throughput report options from the configuration (local time, service levels).
 ThroughputReportOptions throughputReportOptions(const Config& config);
+
+// The card templates of both card models from the configuration's templates folder. Fails
+// with the loader's problems (file:line:col).
+Result<std::map<CardModel, CardTemplate>> loadCardTemplates(const Config& config);
+
+// Intake's fit check (ValidationOptions::fit_check) over the card templates: one Problem per
+// value that does not fit its box on the card, with the field of the binding ("mrz" for the
+// machine-readable zone); a record whose values cannot be laid out at all gets one problem on
+// "card_model" saying why. Thread-safe.
+std::function<std::vector<Problem>(const Application&)> templateFitCheck(
+    std::map<CardModel, CardTemplate> templates);
 
 }  // namespace cardline::app

@@ -24,6 +24,7 @@ Status registerApplicationsRoutes(Router& router, const ReferenceData& reference
          std::vector<RawRecord> records = parseJsonBody(request.body);
          ValidationOptions validation;  // no image_directory: images must be inline
          validation.now = clock.now();
+         validation.fit_check = options.fit_check;
          ImportOptions import_options;
          import_options.print_due_seconds = options.print_due_seconds;
          import_options.actor = caller.user;

@@ -19,6 +19,7 @@
 
 #include "mes/base/clock.h"
 #include "mes/http/router.h"
+#include "mes/intake/problem.h"
 #include "mes/intake/reference_data.h"
 #include "mes/workflow/engine.h"
 
@@ -30,6 +31,8 @@ using ImportSubmitter =
 
 struct ApplicationsApiOptions {
   std::int64_t print_due_seconds = 2 * 24 * 3600;  // service level receipt → print
+  // The card template's fit rule (ValidationOptions::fit_check); empty: not checked.
+  std::function<std::vector<Problem>(const Application&)> fit_check;
 };
 
 // `reference`, `clock` must outlive the router. Fails like Router::add.

@@ -426,6 +426,9 @@ ValidatedRecord RecordCheck::run() {
     }
   }
 
+  if (result_.problems.empty() && options_.fit_check) {
+    for (const Problem& unfit : options_.fit_check(app)) problem(unfit.field, unfit.message);
+  }
   if (result_.problems.empty()) {
     app.state = ApplicationState::kQueued;
     app.content_hash = intakeContentHash(app);

@@ -5,6 +5,7 @@
 // base64 or read from files, and content_hash set. Stateless; thread-safe.
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,8 +17,9 @@
 
 namespace cardline {
 
-// Maximum lengths in Unicode characters (code points, after NFC). Stand-ins until the card
-// template's own fit check replaces them.
+// Maximum lengths in Unicode characters (code points, after NFC): a coarse bound checked for
+// every record. Whether a value really fits its box on the card is the card template's fit
+// rule (ValidationOptions::fit_check).
 struct TextLimits {
   std::size_t name = 40;    // full_name, father_name, mother_name
   std::size_t place = 100;  // place_of_origin, place_of_birth_registration, residence
@@ -44,6 +46,11 @@ struct ValidationOptions {
   int min_fingerprint_height = 200;
   // Largest accepted image, encoded. Default 4 MiB.
   std::size_t max_image_bytes = 4u * 1024u * 1024u;
+  // Optional: the card template's fit rule (mes/prep FitChecker, wired in mes/app), run on a
+  // record that passed every other rule; each Problem it returns (field and message; line and
+  // application id are filled in) rejects the record. Must be thread-safe if validation runs
+  // on several threads.
+  std::function<std::vector<Problem>(const Application&)> fit_check;
 };
 
 struct ValidatedRecord {

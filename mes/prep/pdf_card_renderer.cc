@@ -462,6 +462,11 @@ Result<std::vector<FitError>> checkFaceFit(const CardTemplate& tmpl, const CardF
   HaruDocument document(tmpl);
   CARDLINE_RETURN_IF_ERROR(document.started());
   DocumentMeasurer measurer(document);
+  return checkFaceFit(tmpl, data, measurer);
+}
+
+Result<std::vector<FitError>> checkFaceFit(const CardTemplate& tmpl, const CardFaceData& data,
+                                           TextMeasurer& measurer) {
   std::vector<FitError> errors;
   const std::pair<const char*, const CardFace*> faces[] = {{"front", &tmpl.front},
                                                            {"back", &tmpl.back}};

@@ -61,6 +61,10 @@ class PdfTextMeasurer : public TextMeasurer {
 // element's transform). Returns one FitError per value that does not fit; empty when all fit.
 // Fails when a value is missing from `data`, is not valid UTF-8, or a font cannot be loaded.
 Result<std::vector<FitError>> checkFaceFit(const CardTemplate& tmpl, const CardFaceData& data);
+// The same with a measurer the caller keeps (fonts loaded once for many checks), e.g. a
+// PdfTextMeasurer created for tmpl.
+Result<std::vector<FitError>> checkFaceFit(const CardTemplate& tmpl, const CardFaceData& data,
+                                           TextMeasurer& measurer);
 
 // The PDF: page 1 the front, page 2 the back. Fails with kInvalidArgument when a bound value is
 // missing or does not fit (the message lists every FitError), an image cannot be embedded

@@ -100,6 +100,24 @@ Result<std::vector<FitError>> checkFit(const Application& application, const Car
   return checkFaceFit(tmpl, values.face);
 }
 
+FitChecker::FitChecker(std::map<CardModel, CardTemplate> templates)
+    : templates_(std::move(templates)) {}
+
+Result<std::vector<FitError>> FitChecker::check(const Application& application) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto tmpl = templates_.find(application.card_model);
+  if (tmpl == templates_.end()) {
+    return notFound(std::string("no card template for card model ") +
+                    name(application.card_model));
+  }
+  CARDLINE_ASSIGN_OR_RETURN(CardValues values, cardValuesFor(application, tmpl->second));
+  std::unique_ptr<PdfTextMeasurer>& measurer = measurers_[application.card_model];
+  if (measurer == nullptr) {
+    CARDLINE_ASSIGN_OR_RETURN(measurer, PdfTextMeasurer::create(tmpl->second));
+  }
+  return checkFaceFit(tmpl->second, values.face, *measurer);
+}
+
 Result<PreparedCard> prepareCard(const Application& application, const CardTemplate& tmpl) {
   PreparedCard card;
   CARDLINE_ASSIGN_OR_RETURN(card.values, cardValuesFor(application, tmpl));

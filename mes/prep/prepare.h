@@ -5,6 +5,9 @@
 // EF.SOD, signer.pem) are written by the document component's API, not here. Proof PNGs are in
 // mes/prep/proof_renderer.h (a separate target). Stateless functions, thread-safe.
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +44,21 @@ Result<CardValues> cardValuesFor(const Application& application, const CardTempl
 // For intake and `prepare`: the fit rule applied to the application's values in the template.
 // Returns one FitError per value that does not fit; fails as cardValuesFor and checkFaceFit do.
 Result<std::vector<FitError>> checkFit(const Application& application, const CardTemplate& tmpl);
+
+// The fit rule for many applications (intake): one PdfTextMeasurer per card template, so the
+// fonts are loaded once, not per record. Thread-safe (one lock around libharu).
+class FitChecker {
+ public:
+  explicit FitChecker(std::map<CardModel, CardTemplate> templates);
+  // checkFit(application, the template of its card model). kNotFound when no template serves
+  // the card model; otherwise fails as checkFit does.
+  Result<std::vector<FitError>> check(const Application& application);
+
+ private:
+  std::mutex mu_;
+  std::map<CardModel, CardTemplate> templates_;
+  std::map<CardModel, std::unique_ptr<PdfTextMeasurer>> measurers_;  // created on first use
+};
 
 // What the print station receives and what `prepare --out DIR` writes.
 struct PreparedCard {

@@ -184,6 +184,35 @@ TEST_F(ValidationTest, PathsAreRefusedWithoutAnImageDirectory) {
   EXPECT_EQ(result.problems[0].message, "is not accepted here; send the image as data");
 }
 
+TEST_F(ValidationTest, TheFitCheckRunsOnOtherwiseValidRecordsAndItsProblemsReject) {
+  std::vector<std::string> checked;
+  options_.fit_check = [&checked](const Application& a) {
+    checked.push_back(a.id);
+    std::vector<Problem> problems;
+    if (a.card_model == CardModel::kCanCuoc2024) {
+      problems.push_back({0, "", "place_of_residence", "does not fit its box"});
+    }
+    return problems;
+  };
+  auto records = validateFile("valid.jsonl");
+  ASSERT_GE(records.size(), 2u);
+  // Seen with the full application (after NFC and the other rules).
+  EXPECT_EQ(checked.size(), records.size());
+  EXPECT_TRUE(records[0].application);  // 2021 model: fits
+  EXPECT_FALSE(records[1].application);
+  ASSERT_EQ(records[1].problems.size(), 1u);
+  EXPECT_EQ(records[1].problems[0].field, "place_of_residence");
+  EXPECT_EQ(records[1].problems[0].message, "does not fit its box");
+  EXPECT_EQ(records[1].problems[0].application_id, records[1].application_id);
+  EXPECT_GT(records[1].problems[0].line, 0);
+
+  // A record with other problems is not fit-checked.
+  checked.clear();
+  options_.limits.name = 3;
+  validateFile("valid.jsonl");
+  EXPECT_TRUE(checked.empty());
+}
+
 TEST_F(ValidationTest, LimitsAreOptions) {
   options_.limits.name = 10;
   auto records = validateFile("valid.jsonl");

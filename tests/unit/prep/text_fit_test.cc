@@ -184,6 +184,26 @@ TEST(FitWithTemplate, ImpossibleAddressIsAFitErrorNamingTheField) {
       << card.status().message();
 }
 
+TEST(FitWithTemplate, FitCheckerKeepsItsMeasurerAndAgreesWithCheckFit) {
+  std::map<CardModel, CardTemplate> templates;
+  templates.emplace(CardModel::kCccd2021, template2021());
+  FitChecker checker(std::move(templates));
+  Application app = prep_testing::sample2021();
+  for (int round = 0; round < 3; ++round) {  // the same answer with the measurer reused
+    Result<std::vector<FitError>> fits = checker.check(app);
+    ASSERT_TRUE(fits.isOk()) << fits.status().toString();
+    EXPECT_TRUE(fits->empty());
+  }
+  app.person.full_name = "Nguyễn " + std::string(60, 'W');
+  Result<std::vector<FitError>> wide = checker.check(app);
+  ASSERT_TRUE(wide.isOk()) << wide.status().toString();
+  ASSERT_EQ(wide->size(), 1u);
+  EXPECT_EQ((*wide)[0].binding, "full_name");
+  EXPECT_EQ((*wide)[0].message, (*checkFit(app, template2021()))[0].message);
+  // No template for the 2024 model here.
+  EXPECT_EQ(checker.check(prep_testing::sample2024()).status().code(), ErrorCode::kNotFound);
+}
+
 TEST(FitWithTemplate, UnbreakableNameIsTooWide) {
   const CardTemplate tmpl = template2021();
   Application app = prep_testing::sample2021();
