@@ -122,6 +122,16 @@ class JobRepository {
   // kConflict if node_id does not hold it leased (finished meanwhile, or expired and taken
   // elsewhere); kNotFound if absent.
   virtual Status releaseLease(std::int64_t job_id, const std::string& node_id) = 0;
+
+  // ---- Appended for supervisor prioritisation ----
+  // Gives the application's ready jobs `priority` (their place in the queue moves with it);
+  // leased and finished jobs keep theirs. Returns how many jobs changed. The default
+  // implementation returns kFailedPrecondition; every adapter must override it.
+  virtual Result<int> reprioritise(const std::string& application_id, Priority priority) {
+    (void)application_id;
+    (void)priority;
+    return failedPrecondition("this store does not implement JobRepository::reprioritise");
+  }
 };
 
 class CardRepository {

@@ -364,6 +364,16 @@ class SqlJobs final : public JobRepository {
     return jobs;
   }
 
+  Result<int> reprioritise(const std::string& application_id, Priority priority) override {
+    CARDLINE_ASSIGN_OR_RETURN(
+        std::int64_t changed,
+        db_.execute("UPDATE station_jobs SET priority = ?, priority_rank = ? "
+                    "WHERE application_id = ? AND state = 'ready' AND priority <> ?",
+                    {std::string(name(priority)), priorityRank(priority), application_id,
+                     std::string(name(priority))}));
+    return static_cast<int>(changed);
+  }
+
   Status leaseJob(std::int64_t job_id, const std::string& device_id, const std::string& node_id,
                   Timestamp lease_expires) override {
     CARDLINE_ASSIGN_OR_RETURN(

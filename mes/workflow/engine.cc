@@ -656,11 +656,13 @@ Status Engine::prioritise(StoreTransaction& tx, const SupervisorAction& action, 
   Priority before = ctx.app.priority;
   ApplicationPlan plan{ctx.app.workflow, priority, ctx.app.print_due, ctx.app.dispatch_due};
   CARDLINE_RETURN_IF_ERROR(tx.applications().updatePlan(ctx.app.id, ctx.app.revision, plan));
+  CARDLINE_ASSIGN_OR_RETURN(int requeued, tx.jobs().reprioritise(ctx.app.id, priority));
   return appendEvent(tx, "application", ctx.app.id, kPrioritised, action.actor,
                      Detail()
                          .text("from", name(before))
                          .text("to", name(priority))
                          .text("reason", action.reason)
+                         .number("ready_jobs_moved", requeued)
                          .str());
 }
 

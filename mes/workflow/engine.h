@@ -144,7 +144,8 @@ class Engine {
   // one); its cards still in the line are spoiled with reason "cancelled".
   // kFailedPrecondition if it already ended or a card was already dispatched.
   Status cancel(StoreTransaction& tx, const SupervisorAction& action);
-  // prioritise: sets the application's priority; jobs enqueued from now on carry it.
+  // prioritise: sets the application's priority; its ready job moves to its new place in the
+  // queue at once (JobRepository::reprioritise) and jobs enqueued from now on carry it.
   // kFailedPrecondition if the application already ended.
   Status prioritise(StoreTransaction& tx, const SupervisorAction& action, Priority priority);
   // reroute: moves a held application to `step` of its workflow and lets it continue there.

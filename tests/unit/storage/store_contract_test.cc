@@ -162,6 +162,42 @@ TEST_P(StoreContractTest, PastDueListsOpenDeadlinesMostOverdueFirst) {
   EXPECT_EQ(ids, (std::vector<std::string>{"APP-3"}));
 }
 
+TEST_P(StoreContractTest, ReprioritiseMovesOnlyReadyJobsOfTheApplication) {
+  insertApplication("APP-1", "001090000001");
+  insertApplication("APP-2", "001090000002");
+  const Timestamp due = clock_.now().plusSeconds(3600);
+  std::int64_t leased_id = 0;
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) -> Status {
+    CARDLINE_RETURN_IF_ERROR(
+        tx.jobs().enqueue(makeJob("APP-2", StationType::kPrint, Priority::kNormal, due)).status());
+    CARDLINE_RETURN_IF_ERROR(
+        tx.jobs().enqueue(makeJob("APP-1", StationType::kPrint, Priority::kNormal, due)).status());
+    CARDLINE_ASSIGN_OR_RETURN(
+        leased_id,
+        tx.jobs().enqueue(makeJob("APP-1", StationType::kEncode, Priority::kNormal, due)));
+    return tx.jobs().leaseJob(leased_id, "E1", "node-1", due);
+  }));
+  int changed = -1;
+  std::vector<StationJob> ready;
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) -> Status {
+    CARDLINE_ASSIGN_OR_RETURN(changed, tx.jobs().reprioritise("APP-1", Priority::kUrgent));
+    CARDLINE_ASSIGN_OR_RETURN(ready, tx.jobs().lockReady(StationType::kPrint, 10));
+    return Status::ok();
+  }));
+  EXPECT_EQ(changed, 1);  // the leased encode job keeps its priority
+  ASSERT_EQ(ready.size(), 2u);
+  EXPECT_EQ(ready[0].application_id, "APP-1");
+  EXPECT_EQ(ready[0].priority, Priority::kUrgent);
+  EXPECT_EQ(ready[1].application_id, "APP-2");
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) -> Status {
+    CARDLINE_ASSIGN_OR_RETURN(StationJob leased, tx.jobs().find(leased_id));
+    EXPECT_EQ(leased.priority, Priority::kNormal);
+    CARDLINE_ASSIGN_OR_RETURN(changed, tx.jobs().reprioritise("APP-1", Priority::kUrgent));
+    return Status::ok();
+  }));
+  EXPECT_EQ(changed, 0);  // already urgent
+}
+
 TEST_P(StoreContractTest, MissingApplicationIsNotFound) {
   Status status = inTx(*store_, [&](StoreTransaction& tx) {
     return tx.applications().find("NOPE").status();

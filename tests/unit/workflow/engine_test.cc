@@ -503,6 +503,37 @@ TEST_P(EngineTest, ACardAlreadyDispatchedCannotBeCancelled) {
   EXPECT_EQ(card("S1").state, CardState::kDispatched);
 }
 
+TEST_P(EngineTest, PrioritiseMovesTheReadyJobToTheFrontOfItsQueue) {
+  accept("A1");
+  accept("A2");
+  accept("A3");
+  auto queue = [&] {
+    std::vector<std::string> order;
+    EXPECT_TRUE(act([&](StoreTransaction& tx) -> Status {
+                  CARDLINE_ASSIGN_OR_RETURN(std::vector<StationJob> ready,
+                                            tx.jobs().lockReady(StationType::kPrint, 10));
+                  for (const StationJob& j : ready) order.push_back(j.application_id);
+                  return Status::ok();
+                }).isOk());
+    return order;
+  };
+  EXPECT_EQ(queue(), (std::vector<std::string>{"A1", "A2", "A3"}));
+  ASSERT_TRUE(act([&](StoreTransaction& tx) {
+                return engine_.prioritise(tx, {"A3", "sup.hoa", "citizen travels abroad"},
+                                          Priority::kUrgent);
+              }).isOk());
+  EXPECT_EQ(queue(), (std::vector<std::string>{"A3", "A1", "A2"}));
+  EXPECT_NE(eventsOf("application", "A3").back().detail.find("\"ready_jobs_moved\":1"),
+            std::string::npos)
+      << eventsOf("application", "A3").back().detail;
+  // And back to normal: behind the others again (same due, so by job id).
+  ASSERT_TRUE(act([&](StoreTransaction& tx) {
+                return engine_.prioritise(tx, {"A3", "sup.hoa", "trip cancelled"},
+                                          Priority::kNormal);
+              }).isOk());
+  EXPECT_EQ(queue(), (std::vector<std::string>{"A1", "A2", "A3"}));
+}
+
 TEST_P(EngineTest, PrioritiseAppliesToTheNextJobs) {
   accept("A1");
   Status s = act([&](StoreTransaction& tx) {

@@ -139,15 +139,35 @@ class MemoryJobs final : public JobRepository {
     if (it == d_.jobs.end()) return notFound("job " + std::to_string(job_id));
     return it->second;
   }
+  // The store order of the contract: urgent first, then due, then id.
   Result<std::vector<StationJob>> lockReady(StationType station, int window) override {
     std::vector<StationJob> out;
     for (const auto& entry : d_.jobs) {
-      if (static_cast<int>(out.size()) >= window) break;
       if (entry.second.station == station && entry.second.state == JobState::kReady) {
         out.push_back(entry.second);
       }
     }
+    std::stable_sort(out.begin(), out.end(), [](const StationJob& a, const StationJob& b) {
+      const int ra = a.priority == Priority::kUrgent ? 0 : 1;
+      const int rb = b.priority == Priority::kUrgent ? 0 : 1;
+      if (ra != rb) return ra < rb;
+      if (a.due != b.due) return a.due < b.due;
+      return a.id < b.id;
+    });
+    if (window >= 0 && static_cast<int>(out.size()) > window) out.resize(window);
     return out;
+  }
+  Result<int> reprioritise(const std::string& application_id, Priority priority) override {
+    int n = 0;
+    for (auto& entry : d_.jobs) {
+      StationJob& job = entry.second;
+      if (job.application_id == application_id && job.state == JobState::kReady &&
+          job.priority != priority) {
+        job.priority = priority;
+        ++n;
+      }
+    }
+    return n;
   }
   Status leaseJob(std::int64_t job_id, const std::string& device_id, const std::string& node_id,
                   Timestamp lease_expires) override {
