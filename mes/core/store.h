@@ -132,6 +132,14 @@ class JobRepository {
     (void)priority;
     return failedPrecondition("this store does not implement JobRepository::reprioritise");
   }
+  // ---- Appended for card rejection at a station ----
+  // Finishes the application's ready jobs with outcome "superseded" (they are no longer its
+  // work: the card they were for is gone). Returns how many. The default implementation
+  // returns kFailedPrecondition; every adapter must override it.
+  virtual Result<int> supersedeReady(const std::string& application_id) {
+    (void)application_id;
+    return failedPrecondition("this store does not implement JobRepository::supersedeReady");
+  }
 };
 
 class CardRepository {

@@ -207,6 +207,16 @@ const std::string& openApiDocument() {
         "responses": {"200": {"description": "{applications: [{id, step, state, priority, card_model, full_name, personal_number, held_by, held_at, reason}], personal_data, truncated}"},
           "400": {"description": "invalid"}, "403": {"$ref": "#/components/responses/Forbidden"}}}
     },
+    "/api/v1/cards/{serial}/reject": {
+      "post": {"summary": "An operator rejects a card in the line by its serial (scanned or typed): the card is spoiled with the reason, the application goes back to print for a new card (limited like QA reworks); audited card.reject",
+        "security": [{"session": [], "csrf": []}], "x-cardline-action": "station.confirm",
+        "parameters": [{"name": "serial", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["reason", "station"], "properties": {"reason": {"type": "string"}, "station": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "{serial, application_id, from_step, to_step, state}"},
+          "400": {"description": "reason or station missing"}, "404": {"description": "no card with that serial"},
+          "409": {"description": "the card is not in the line, or its application is held or ended"},
+          "403": {"$ref": "#/components/responses/Forbidden"}}}
+    },
     "/api/v1/breaches": {
       "get": {"summary": "Open service-level breaches (receipt_to_print, print_to_dispatch) of applications still in the line, most overdue first; names masked unless the caller has pii.view",
         "security": [{"session": []}], "x-cardline-action": "queue.view",

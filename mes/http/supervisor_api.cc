@@ -99,6 +99,16 @@ Status SubmittedSupervisorCommands::prioritise(const SupervisorAction& action, P
   });
 }
 
+Result<ResultEffect> SubmittedSupervisorCommands::rejectCard(const CardRejection& rejection) {
+  ResultEffect effect;
+  Status done = run([rejection, &effect](StoreTransaction& tx, Engine& engine) -> Status {
+    CARDLINE_ASSIGN_OR_RETURN(effect, engine.rejectCard(tx, rejection));
+    return Status::ok();
+  });
+  if (!done.isOk()) return done;
+  return effect;
+}
+
 SupervisorApi::SupervisorApi(Store& store, AuditTrail& audit, SupervisorCommands& commands,
                              FaultClearer clear_fault, SupervisorApiOptions options)
     : store_(store),
@@ -131,6 +141,12 @@ Status SupervisorApi::registerWith(Router& router, std::shared_ptr<const void> k
       {HttpMethod::kGet, "/api/v1/applications", Effect::kReadOnly, Guard::kSession,
        Action::kViewQueue, [this, keep](const HttpRequest& request, const Caller& caller) {
          return listApplications(request, caller);
+       }}));
+  CARDLINE_RETURN_IF_ERROR(router.add(
+      {HttpMethod::kPost, "/api/v1/cards/{serial}/reject", Effect::kChangesState,
+       Guard::kSession, Action::kConfirmStep,
+       [this, keep](const HttpRequest& request, const Caller& caller) {
+         return rejectCard(request, caller);
        }}));
   CARDLINE_RETURN_IF_ERROR(router.add(
       {HttpMethod::kGet, "/api/v1/breaches", Effect::kReadOnly, Guard::kSession,
@@ -260,6 +276,38 @@ HttpResponse SupervisorApi::listApplications(const HttpRequest& request, const C
   out << "],\"personal_data\":" << (full ? "\"full\"" : "\"masked\"")
       << ",\"truncated\":" << (truncated ? "true" : "false") << "}";
   return HttpResponse::json(200, out.str());
+}
+
+HttpResponse SupervisorApi::rejectCard(const HttpRequest& request, const Caller& caller) {
+  Result<std::map<std::string, std::string>> body = bodyStrings(request);
+  if (!body.isOk()) return HttpResponse::fromStatus(body.status());
+  CardRejection rejection;
+  rejection.serial = request.path_params.at("serial");
+  rejection.reason = field(*body, "reason");
+  rejection.station = field(*body, "station");
+  rejection.actor = caller.user;
+  if (rejection.reason.empty() || rejection.station.empty()) {
+    return HttpResponse::error(400, "invalid_argument",
+                               "a reason and the station where the card was found are required");
+  }
+  Result<ResultEffect> done = commands_.rejectCard(rejection);
+  if (!done.isOk()) {
+    if (done.status().code() == ErrorCode::kFailedPrecondition) {
+      return HttpResponse::error(409, "failed_precondition", done.status().message());
+    }
+    return HttpResponse::fromStatus(done.status());
+  }
+  auto audited = audit_.append(
+      caller.user, "card.reject", rejection.serial,
+      "{\"reason\":" + jsonQuote(rejection.reason) + ",\"station\":" +
+          jsonQuote(rejection.station) + ",\"application\":" + jsonQuote(done->application_id) +
+          "}");
+  if (!audited.isOk()) return HttpResponse::fromStatus(audited.status());
+  return HttpResponse::json(
+      200, "{\"serial\":" + jsonQuote(rejection.serial) + ",\"application_id\":" +
+               jsonQuote(done->application_id) + ",\"from_step\":" + jsonQuote(done->from_step) +
+               ",\"to_step\":" + jsonQuote(done->to_step) + ",\"state\":" +
+               jsonQuote(name(done->state)) + "}");
 }
 
 HttpResponse SupervisorApi::listBreaches(const HttpRequest& request, const Caller& caller) {

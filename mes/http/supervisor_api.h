@@ -9,6 +9,7 @@
 //                                              data masked unless the caller has pii.view
 //   POST /api/v1/devices/{id}/clear-fault      {reason}            (device.clear_fault)
 //   GET  /api/v1/breaches[?limit=N]            open service-level breaches (queue.view)
+//   POST /api/v1/cards/{serial}/reject         {reason, station}   (station.confirm)
 //
 // The application actions go through SupervisorCommands (the engine, applied by the line
 // controller's writer thread); each success is audited ("application.hold", ...) with the
@@ -19,6 +20,13 @@
 // "fault" back to "idle", and audits "device.clear_fault". 404 when the device is neither
 // enrolled nor known to the clearer; the answer says whether the link was told
 // ("forwarded": true) or could not be ("forwarded": false, "link_message").
+//
+// Card reject: an operator at a station rejects a card by its serial (scanned or typed) with a
+// reason (a defect code or short text) and the station where it was found; Engine::rejectCard
+// spoils it and sends the application back to print for a new card. Audited "card.reject".
+// 200 {"serial", "application_id", "from_step", "to_step", "state"}; 400 without reason or
+// station; 404 unknown serial; 409 when the card is not in the line or its application is
+// held or ended.
 //
 // Breaches: applications still in the line whose open deadline passed (print_due before the
 // first print, dispatch_due after it; DOMAIN.md service levels), most overdue first:
@@ -58,6 +66,8 @@ class SupervisorCommands {
   virtual Status release(const SupervisorAction& action) = 0;
   virtual Status cancel(const SupervisorAction& action) = 0;
   virtual Status prioritise(const SupervisorAction& action, Priority priority) = 0;
+  // Engine::rejectCard (an operator rejecting a card at a station).
+  virtual Result<ResultEffect> rejectCard(const CardRejection& rejection) = 0;
 };
 
 // A command run inside the line controller's transaction with its engine.
@@ -74,6 +84,7 @@ class SubmittedSupervisorCommands final : public SupervisorCommands {
   Status release(const SupervisorAction& action) override;
   Status cancel(const SupervisorAction& action) override;
   Status prioritise(const SupervisorAction& action, Priority priority) override;
+  Result<ResultEffect> rejectCard(const CardRejection& rejection) override;
 
  private:
   Status run(EngineCommand command);
@@ -110,6 +121,7 @@ class SupervisorApi {
   HttpResponse listApplications(const HttpRequest& request, const Caller& caller);
   HttpResponse clearFault(const HttpRequest& request, const Caller& caller);
   HttpResponse listBreaches(const HttpRequest& request, const Caller& caller);
+  HttpResponse rejectCard(const HttpRequest& request, const Caller& caller);
 
   Store& store_;
   AuditTrail& audit_;

@@ -374,6 +374,15 @@ class SqlJobs final : public JobRepository {
     return static_cast<int>(changed);
   }
 
+  Result<int> supersedeReady(const std::string& application_id) override {
+    CARDLINE_ASSIGN_OR_RETURN(
+        std::int64_t changed,
+        db_.execute("UPDATE station_jobs SET state = 'done', outcome = 'superseded' "
+                    "WHERE application_id = ? AND state = 'ready'",
+                    {application_id}));
+    return static_cast<int>(changed);
+  }
+
   Status leaseJob(std::int64_t job_id, const std::string& device_id, const std::string& node_id,
                   Timestamp lease_expires) override {
     CARDLINE_ASSIGN_OR_RETURN(

@@ -647,6 +647,59 @@ Status Engine::cancel(StoreTransaction& tx, const SupervisorAction& action) {
       Detail().text("from", from).text("to", target).text("reason", action.reason).str());
 }
 
+Result<ResultEffect> Engine::rejectCard(StoreTransaction& tx, const CardRejection& rejection) {
+  if (rejection.serial.empty() || rejection.reason.empty() || rejection.station.empty() ||
+      rejection.actor.empty()) {
+    return invalidArgument("a card rejection needs the serial, a reason, the station and who");
+  }
+  CARDLINE_ASSIGN_OR_RETURN(Card card, tx.cards().find(rejection.serial));
+  if (card.state != CardState::kPersonalised && card.state != CardState::kGood) {
+    return failedPrecondition("card " + card.serial + " is " + name(card.state) +
+                              ", not in the line");
+  }
+  CARDLINE_ASSIGN_OR_RETURN(Context ctx, load(tx, card.application_id));
+  if (ctx.app.state != ApplicationState::kQueued) {
+    return failedPrecondition("application " + ctx.app.id + " of card " + card.serial + " is " +
+                              name(ctx.app.state) + "; a supervisor decides about its card");
+  }
+  if (!ctx.def->rework) {
+    return failedPrecondition("workflow " + ctx.def->qualifiedName() + " has no rework route");
+  }
+  CARDLINE_ASSIGN_OR_RETURN(int superseded, tx.jobs().supersedeReady(ctx.app.id));
+  CARDLINE_RETURN_IF_ERROR(
+      spoilLiveCard(tx, ctx, rejection.reason, rejection.station, rejection.actor));
+  const char* kind = kReworked;
+  std::string target;
+  Detail extra;
+  if (ctx.history.remakes < ctx.def->rework->max_remakes) {
+    target = ctx.def->rework->to;
+    extra.number("remake", ctx.history.remakes + 1);
+  } else {
+    kind = kMoved;
+    target = ctx.def->rework->then;
+    extra.text("because", "remakes exhausted");
+  }
+  ResultEffect effect;
+  effect.application_id = ctx.app.id;
+  effect.from_step = ctx.app.step;
+  CARDLINE_ASSIGN_OR_RETURN(std::int64_t next_job, enter(tx, ctx, target));
+  CARDLINE_RETURN_IF_ERROR(appendEvent(tx, "application", ctx.app.id, kind, rejection.actor,
+                                       Detail()
+                                           .text("from", effect.from_step)
+                                           .text("outcome", rejection.reason)
+                                           .text("rejected_card", card.serial)
+                                           .text("station", rejection.station)
+                                           .number("superseded_jobs", superseded)
+                                           .text("to", target)
+                                           .merge(extra)
+                                           .number("next_job", next_job)
+                                           .str()));
+  effect.to_step = target;
+  effect.state = ctx.app.state;
+  effect.next_job_id = next_job;
+  return effect;
+}
+
 Status Engine::prioritise(StoreTransaction& tx, const SupervisorAction& action, Priority priority) {
   CARDLINE_RETURN_IF_ERROR(requireActorAndReason(action));
   CARDLINE_ASSIGN_OR_RETURN(Context ctx, load(tx, action.application_id));
@@ -686,6 +739,8 @@ Status Engine::reroute(StoreTransaction& tx, const SupervisorAction& action,
     // A remake: the card still in the line is void.
     CARDLINE_RETURN_IF_ERROR(spoilLiveCard(tx, ctx, "rerouted", "supervisor", action.actor));
   }
+  // The job waiting at the old step is no longer this application's work.
+  CARDLINE_RETURN_IF_ERROR(tx.jobs().supersedeReady(ctx.app.id).status());
   std::string from = ctx.app.step;
   CARDLINE_ASSIGN_OR_RETURN(std::int64_t next_job, enter(tx, ctx, step_name));
   return appendEvent(tx, "application", ctx.app.id, kRerouted, action.actor,

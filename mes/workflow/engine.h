@@ -77,6 +77,14 @@ struct StepConfirmation {
   std::string note;  // optional free text recorded in the event
 };
 
+// An operator rejecting a card at a station (its serial scanned or typed): what is wrong.
+struct CardRejection {
+  std::string serial;
+  std::string reason;   // a defect code or short text, e.g. "visible_damage"; required
+  std::string station;  // where it was found: "print", "encode", "qa", "dispatch", ...; required
+  std::string actor;    // user name; required
+};
+
 // Sees every change the engine makes, inside the engine's transaction: rollups for reports and
 // blank-card accounting hook in here without the engine knowing them. An error return rolls
 // the caller's whole transaction back.
@@ -129,6 +137,17 @@ class Engine {
   // kFailedPrecondition if the application is not queued at that manual step;
   // kPermissionDenied if the actor lacks the step's role.
   Result<ResultEffect> confirmStep(StoreTransaction& tx, const StepConfirmation& confirmation);
+
+  // rejectCard: voids a card still in the line (personalised or good) like a QA rework: the
+  // card is spoiled with the reason and station (its blank accounted as spoiled by the
+  // observers), the application's waiting (ready) jobs are superseded, and the application
+  // goes to the workflow's rework step for a new card (the remake counts against
+  // rework.max_remakes; exhausted → rework.then, a hold for a supervisor). A job of the old
+  // card still out at a device comes back as superseded. kInvalidArgument without serial,
+  // reason, station or actor; kNotFound for an unknown serial; kFailedPrecondition when the
+  // card is not in the line (spoiled, dispatched, delivered), its application is not queued
+  // (held or ended), or its workflow has no rework route.
+  Result<ResultEffect> rejectCard(StoreTransaction& tx, const CardRejection& rejection);
 
   // Supervisor actions. Each requires actor and reason (kInvalidArgument otherwise), returns
   // kNotFound for an unknown application, and appends one event with who and why.

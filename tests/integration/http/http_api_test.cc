@@ -509,6 +509,70 @@ TEST_F(HttpApiTest, ApplicationsAreImportedWithTheSameValidationAsTheCommand) {
   EXPECT_EQ(call("POST", "/api/v1/applications", " ", &admin).status, 400);
 }
 
+TEST_F(HttpApiTest, AnOperatorRejectsACardByItsSerial) {
+  GenerateOptions generate;
+  generate.count = 1;
+  generate.seed = 11;
+  std::stringstream lines;
+  ASSERT_TRUE(generateApplications(generate, *reference_, lines).isOk());
+  std::string record;
+  std::getline(lines, record);
+  Login admin = login("admin", kAdminPassword);
+  Reply imported = call("POST", "/api/v1/applications", record, &admin);
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  const std::string id =
+      imported.json()->getArray("records")->getObject(0)->getValue<std::string>("application_id");
+  // The print station reports its card S-100 (as the line controller would apply it).
+  ASSERT_TRUE(store_->transact([&](StoreTransaction& tx) -> Status {
+                CARDLINE_ASSIGN_OR_RETURN(std::vector<StationJob> ready,
+                                          tx.jobs().lockReady(StationType::kPrint, 1));
+                if (ready.empty()) return notFound("no print job");
+                CARDLINE_RETURN_IF_ERROR(tx.jobs().leaseJob(ready[0].id, "P1", "node-1",
+                                                            clock_.now().plusSeconds(60)));
+                StationResult r{ready[0].id, ready[0].attempt, "P1", "ok", "S-100", ""};
+                return engine_->applyResult(tx, r).status();
+              }).isOk());
+
+  Login lan = login("lan", kOperatorPassword);
+  EXPECT_EQ(call("POST", "/api/v1/cards/S-100/reject", R"({"reason":"visible_damage"})", &lan)
+                .status,
+            400);
+  EXPECT_EQ(call("POST", "/api/v1/cards/NOPE/reject",
+                 R"({"reason":"visible_damage","station":"encode"})", &lan)
+                .status,
+            404);
+  Login kiem = login("kiem", kAuditorPassword);
+  EXPECT_EQ(call("POST", "/api/v1/cards/S-100/reject",
+                 R"({"reason":"visible_damage","station":"encode"})", &kiem)
+                .status,
+            403);
+  Reply rejected = call("POST", "/api/v1/cards/S-100/reject",
+                        R"({"reason":"visible_damage","station":"encode"})", &lan);
+  ASSERT_EQ(rejected.status, 200) << rejected.body;
+  EXPECT_EQ(rejected.json()->getValue<std::string>("application_id"), id);
+  EXPECT_EQ(rejected.json()->getValue<std::string>("from_step"), "encode");
+  EXPECT_EQ(rejected.json()->getValue<std::string>("to_step"), "print");
+  // Rejected once: the card is no longer in the line.
+  Reply again = call("POST", "/api/v1/cards/S-100/reject",
+                     R"({"reason":"visible_damage","station":"encode"})", &lan);
+  EXPECT_EQ(again.status, 409) << again.body;
+
+  ASSERT_TRUE(store_->transact([&](StoreTransaction& tx) -> Status {
+                CARDLINE_ASSIGN_OR_RETURN(Card card, tx.cards().find("S-100"));
+                EXPECT_EQ(card.state, CardState::kSpoiled);
+                EXPECT_EQ(card.spoil_reason, "visible_damage");
+                CARDLINE_ASSIGN_OR_RETURN(std::int64_t encode,
+                                          tx.jobs().count(StationType::kEncode, JobState::kReady));
+                EXPECT_EQ(encode, 0);
+                CARDLINE_ASSIGN_OR_RETURN(std::int64_t print,
+                                          tx.jobs().count(StationType::kPrint, JobState::kReady));
+                EXPECT_EQ(print, 1);
+                return Status::ok();
+              }).isOk());
+  const std::vector<std::string> actions = auditActions();
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "card.reject S-100"), actions.end());
+}
+
 TEST_F(HttpApiTest, BreachesListApplicationsPastTheirDeadlineMostOverdueFirst) {
   GenerateOptions generate;
   generate.count = 2;

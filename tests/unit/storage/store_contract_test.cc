@@ -196,6 +196,18 @@ TEST_P(StoreContractTest, ReprioritiseMovesOnlyReadyJobsOfTheApplication) {
     return Status::ok();
   }));
   EXPECT_EQ(changed, 0);  // already urgent
+
+  // supersedeReady finishes the ready jobs only; the leased one is still out at its device.
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) -> Status {
+    CARDLINE_ASSIGN_OR_RETURN(changed, tx.jobs().supersedeReady("APP-1"));
+    CARDLINE_ASSIGN_OR_RETURN(ready, tx.jobs().lockReady(StationType::kPrint, 10));
+    CARDLINE_ASSIGN_OR_RETURN(StationJob leased, tx.jobs().find(leased_id));
+    EXPECT_EQ(leased.state, JobState::kLeased);
+    return Status::ok();
+  }));
+  EXPECT_EQ(changed, 1);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(ready[0].application_id, "APP-2");
 }
 
 TEST_P(StoreContractTest, MissingApplicationIsNotFound) {

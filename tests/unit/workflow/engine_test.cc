@@ -577,8 +577,9 @@ TEST_P(EngineTest, RerouteAHeldApplication) {
   EXPECT_EQ(event.actor, "sup.hoa");
   EXPECT_NE(event.detail.find("corrected photo"), std::string::npos);
 
-  // The qa job enqueued before the hold is stale for the application now.
-  EXPECT_EQ(run(StationType::kQa, "ok").disposition, ResultDisposition::kSuperseded);
+  // The qa job waiting since before the hold is no longer the application's work: the re-route
+  // finished it as superseded, so no QA device gets it.
+  EXPECT_EQ(readyJobs(StationType::kQa), 0);
   EXPECT_EQ(run(StationType::kPrint, "ok", "S2").to_step, "encode");
 }
 
@@ -599,6 +600,58 @@ TEST_P(EngineTest, ANewVersionAppliesOnlyToNewApplications) {
   run(StationType::kQa, "chip_mismatch");
   EXPECT_EQ(app("OLD").step, "print");        // v1: remade
   EXPECT_EQ(app("NEW").step, "remake_hold");  // v2: held
+}
+
+TEST_P(EngineTest, AnOperatorRejectingACardSendsTheApplicationBackToPrint) {
+  accept("A1");
+  run(StationType::kPrint, "ok", "S1");
+  run(StationType::kEncode, "ok");
+  // The QA job waits; the operator finds the card scratched before QA takes it.
+  ASSERT_EQ(readyJobs(StationType::kQa), 1);
+  auto reject = [&](const CardRejection& r) {
+    ResultEffect effect;
+    Status s = act([&](StoreTransaction& tx) {
+      CARDLINE_ASSIGN_OR_RETURN(effect, engine_.rejectCard(tx, r));
+      return Status::ok();
+    });
+    return std::make_pair(s, effect);
+  };
+  EXPECT_EQ(reject({"S1", "", "qa", "lan"}).first.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(reject({"NOPE", "visible_damage", "qa", "lan"}).first.code(), ErrorCode::kNotFound);
+  auto [status, effect] = reject({"S1", "visible_damage", "qa", "lan"});
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  EXPECT_EQ(effect.from_step, "qa");
+  EXPECT_EQ(effect.to_step, "print");
+  EXPECT_EQ(card("S1").state, CardState::kSpoiled);
+  EXPECT_EQ(card("S1").spoil_reason, "visible_damage");
+  EXPECT_EQ(card("S1").spoil_station, "qa");
+  EXPECT_EQ(readyJobs(StationType::kQa), 0);  // the waiting QA job was superseded
+  EXPECT_EQ(readyJobs(StationType::kPrint), 1);
+  EXPECT_EQ(jobById(effect.next_job_id).station, StationType::kPrint);
+  const Event event = eventsOf("application", "A1").back();
+  EXPECT_EQ(event.kind, "reworked");
+  EXPECT_EQ(event.actor, "lan");
+  EXPECT_NE(event.detail.find("\"rejected_card\":\"S1\""), std::string::npos) << event.detail;
+  // The same card again: no longer in the line.
+  EXPECT_EQ(reject({"S1", "visible_damage", "qa", "lan"}).first.code(),
+            ErrorCode::kFailedPrecondition);
+
+  // The remake goes through; its card counts as the application's second.
+  run(StationType::kPrint, "ok", "S2");
+  run(StationType::kEncode, "ok");
+  run(StationType::kQa, "ok");
+  EXPECT_EQ(card("S2").state, CardState::kGood);
+  EXPECT_EQ(app("A1").step, "dispatch");
+
+  // Remakes are limited like QA reworks: two more rejections exhaust max_remakes (2).
+  ASSERT_TRUE(reject({"S2", "visible_damage", "dispatch", "lan"}).first.isOk());
+  run(StationType::kPrint, "ok", "S3");
+  auto exhausted = reject({"S3", "visible_damage", "encode", "lan"});
+  ASSERT_TRUE(exhausted.first.isOk()) << exhausted.first.toString();
+  EXPECT_EQ(app("A1").state, ApplicationState::kHeld);
+  EXPECT_EQ(app("A1").step, "remake_hold");
+  // Held: a further card (none is left anyway) is the supervisor's business.
+  EXPECT_EQ(readyJobs(StationType::kEncode), 0);
 }
 
 TEST_P(EngineTest, ServiceLevelBreaches) {

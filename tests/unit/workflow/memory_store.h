@@ -157,6 +157,18 @@ class MemoryJobs final : public JobRepository {
     if (window >= 0 && static_cast<int>(out.size()) > window) out.resize(window);
     return out;
   }
+  Result<int> supersedeReady(const std::string& application_id) override {
+    int n = 0;
+    for (auto& entry : d_.jobs) {
+      StationJob& job = entry.second;
+      if (job.application_id == application_id && job.state == JobState::kReady) {
+        job.state = JobState::kDone;
+        job.outcome = "superseded";
+        ++n;
+      }
+    }
+    return n;
+  }
   Result<int> reprioritise(const std::string& application_id, Priority priority) override {
     int n = 0;
     for (auto& entry : d_.jobs) {
