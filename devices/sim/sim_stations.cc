@@ -317,7 +317,9 @@ Result<protocol::JobResult> EncodeSimulator::perform(const protocol::Job& job) {
     CARDLINE_ASSIGN_OR_RETURN(Bytes sod, parts.file("ef_sod.bin"));
     CARDLINE_RETURN_IF_ERROR(terminal.writeFile(kFidEfCom, com));
     CARDLINE_RETURN_IF_ERROR(terminal.writeFile(kFidDg1, dg1));
-    CARDLINE_RETURN_IF_ERROR(terminal.writeFile(kFidDg2, dg2));
+    if (!dg2.empty()) {  // no photo (a young child): the chip has no DG2
+      CARDLINE_RETURN_IF_ERROR(terminal.writeFile(kFidDg2, dg2));
+    }
     CARDLINE_RETURN_IF_ERROR(terminal.writeFile(kFidDg13, dg13));
     CARDLINE_RETURN_IF_ERROR(terminal.writeFile(kFidEfSod, sod));
     CARDLINE_RETURN_IF_ERROR(terminal.activate());
@@ -524,6 +526,7 @@ Result<protocol::JobResult> QaInspector::perform(const protocol::Job& job) {
       std::map<std::uint16_t, Bytes> files;
       bool dead = false;
       for (const auto& [fid, tag] : kFiles) {
+        if (fid == kFidDg2 && face.empty()) continue;  // no photo: the chip has no DG2
         auto file = terminal.readFile(fid);
         if (!file.isOk()) {
           if (file.status().code() == ErrorCode::kUnavailable) dead = true;
@@ -576,9 +579,11 @@ Result<protocol::JobResult> QaInspector::perform(const protocol::Job& job) {
         } else if (files[kFidDg1].empty() || files[kFidDg1].front() == kTagDg1) {
           in.add(QaDefect::kChipDataMismatch, "DG1: " + dg1.status().message());
         }
-        auto dg2 = parseDg2(files[kFidDg2]);
-        if (!dg2.isOk() || dg2.value() != face) {
-          in.add(QaDefect::kChipDataMismatch, "DG2 face differs from the prepared one");
+        if (!face.empty()) {
+          auto dg2 = parseDg2(files[kFidDg2]);
+          if (!dg2.isOk() || dg2.value() != face) {
+            in.add(QaDefect::kChipDataMismatch, "DG2 face differs from the prepared one");
+          }
         }
       }
     }

@@ -133,6 +133,7 @@ int runPrepare(const Args& raw) {
   for (const auto& [file, data] : std::vector<std::pair<std::string, const Bytes*>>{
            {"EF.COM", &chip->ef_com}, {"DG1", &chip->dg1}, {"DG2", &chip->dg2},
            {"DG13", &chip->dg13}, {"EF.SOD", &chip->ef_sod}}) {
+    if (data->empty()) continue;  // no photo: no DG2
     Status s = writeFile(chip_dir + "/" + file, *data);
     if (!s.isOk()) return reportFailure("prepare", s);
   }

@@ -267,6 +267,18 @@ void LineNode::Parts::payloadLoop() {
     if (!sent.isOk()) {
       logWarning(kComponent, "job " + std::to_string(job.id) + " for " + device_id +
                                  " not sent: " + sent.message());
+      if (!parts.isOk() && parts.status().code() == ErrorCode::kInvalidArgument) {
+        // The record's data cannot make this payload, now or on the next try: hold the
+        // application for a supervisor (audited in its events) instead of handing the job out
+        // again and again.
+        const std::string reason = "the " + std::string(name(job.station)) +
+                                   " job cannot be prepared: " + parts.status().message();
+        node->controller().submit(
+            [id = job.application_id, reason](StoreTransaction& tx, Engine& engine) -> Status {
+              Status held = engine.hold(tx, SupervisorAction{id, "system", reason});
+              return held.code() == ErrorCode::kFailedPrecondition ? Status::ok() : held;
+            });
+      }
       node->controller().jobNotDelivered(device_id, job.id);
     }
   }

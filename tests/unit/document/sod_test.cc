@@ -224,6 +224,17 @@ TEST_F(SodTest, ChipFilesVerifyEndToEnd) {
   EXPECT_EQ(buildChipFiles(mrz, toBytes("GIF89a"), data, *signer).status().code(),
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(signer->documentsSigned(), 1);
+
+  // No photo (a child under 6): no DG2, EF.COM lists DG1 and DG13, the SOD hashes those two
+  // and Passive Authentication passes without DG2.
+  Result<ChipFiles> child = buildChipFiles(mrz, Bytes{}, data, *signer);
+  ASSERT_TRUE(child.isOk()) << child.status().toString();
+  EXPECT_TRUE(child->dg2.empty());
+  EXPECT_EQ(parseEfCom(child->ef_com).value().tag_list, (std::vector<std::uint8_t>{0x61, 0x6D}));
+  EXPECT_EQ(child->dataGroups().count(2), 0u);
+  EXPECT_TRUE(verifyPassiveAuthentication(child->ef_sod, child->dataGroups(), csca_pem_, kStart)
+                  .value()
+                  .ok());
 }
 
 TEST_F(SodTest, SignerOpenFailures) {

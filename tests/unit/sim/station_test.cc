@@ -193,6 +193,20 @@ TEST(SimStationTest, CleanCardsOfBothModelsPassEveryCheck) {
   }
 }
 
+// DOMAIN.md: a child under 6 on the 2024 model has no photo. The chip then has no DG2 (EF.COM
+// and the SOD list DG1 and DG13 only), and the whole card still passes QA.
+TEST(SimStationTest, AChildWithoutAPhotoGetsAChipWithoutDg2AndPasses) {
+  TempDir dir;
+  Line line(dir.path().string(), FaultRates{}, FaultRates{});
+  Application child = prep_testing::sample2024();
+  child.person.photo.data.clear();
+  Prepared p = prepare(child, PayloadArtefacts::kFull);
+  protocol::JobResult r = line.run(p, PayloadArtefacts::kFull, world().csca_pem);
+  EXPECT_EQ(r.outcome, protocol::Outcome::kOk) << r.defect << " " << r.detail;
+  EXPECT_EQ(measurement(r, "pa_ok"), 1);
+  EXPECT_EQ(measurement(r, "dg_hash_mismatches"), 0);
+}
+
 class FaultTest : public ::testing::TestWithParam<SimFault> {};
 
 TEST_P(FaultTest, EachInjectedFaultAloneIsDetectedAndClassified) {
