@@ -9,6 +9,8 @@ const std::vector<Command>& commands() {
        "usage: cardline help [COMMAND]\n\nLists the commands, or prints the usage of one.\n",
        nullptr},
       {"demo", "set up a data directory and run the demo line", kDemoUsage, runDemo},
+      {"bench", "measure the whole line: cards/s, jobs/s, job latency, peak memory",
+       kBenchUsage, runBench},
       {"check", "validate the configuration, workflows and templates", kCheckUsage, runCheck},
       {"serve", "run a node of the line: device link, line controller, web UI and API",
        kServeUsage, runServe},

@@ -17,6 +17,8 @@ extern const char kMigrateUsage[];
 int runMigrate(const Args& args);
 extern const char kDemoUsage[];
 int runDemo(const Args& args);
+extern const char kBenchUsage[];
+int runBench(const Args& args);
 extern const char kServeUsage[];
 int runServe(const Args& args);
 extern const char kDeviceUsage[];
