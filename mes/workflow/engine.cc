@@ -142,6 +142,7 @@ const char* name(ResultDisposition v) {
 struct History {
   int retries_in_step = 0;  // "retried" events since the step was last entered otherwise
   int remakes = 0;          // "reworked" events since start or the last release/re-route
+  int refusals_in_step = 0;  // "blank_refused" events since the last other routing event
   std::int64_t current_job = 0;
 };
 
@@ -184,6 +185,7 @@ Result<Engine::Context> Engine::load(StoreTransaction& tx, const std::string& ap
                             tx.events().forSubject("application", application_id));
   for (const Event& event : events) {
     const std::string& kind = event.kind;
+    if (kind != kBlankRefused && kind != kSuperseded) ctx.history.refusals_in_step = 0;
     if (kind == kStarted || kind == kMoved || kind == kRerouted || kind == kReleased) {
       ctx.history.retries_in_step = 0;
       ctx.history.current_job = numberField(event.detail, "next_job");
@@ -198,6 +200,7 @@ Result<Engine::Context> Engine::load(StoreTransaction& tx, const std::string& ap
     } else if (kind == kCancelled) {
       ctx.history.current_job = 0;
     } else if (kind == kBlankRefused) {
+      ++ctx.history.refusals_in_step;
       std::int64_t next_job = numberField(event.detail, "next_job");
       if (next_job != 0) ctx.history.current_job = next_job;
     }
@@ -512,7 +515,16 @@ Result<ResultEffect> Engine::refuse(StoreTransaction& tx, const StationJob& job,
   bool current = ctx.app.state == ApplicationState::kQueued && ctx.app.step == job.step &&
                  ctx.history.current_job == job.id;
   std::int64_t next_job = 0;
-  if (current) {
+  Detail held;
+  if (current && ctx.history.refusals_in_step + 1 >= options_.max_blank_refusals) {
+    // Refused again and again: stop here for a supervisor (the device's hopper is wrong).
+    CARDLINE_RETURN_IF_ERROR(tx.applications().updatePosition(ctx.app.id, ctx.app.revision,
+                                                              job.step, ApplicationState::kHeld));
+    ++ctx.app.revision;
+    ctx.app.state = ApplicationState::kHeld;
+    held.text("held", std::to_string(ctx.history.refusals_in_step + 1) +
+                          " refused blanks in a row");
+  } else if (current) {
     // Back to print: the same step again with a new job (not counted as a retry).
     CARDLINE_ASSIGN_OR_RETURN(next_job, enter(tx, ctx, job.step));
   }
@@ -525,6 +537,7 @@ Result<ResultEffect> Engine::refuse(StoreTransaction& tx, const StationJob& job,
                                            .number("attempt", result.attempt)
                                            .text("device", result.device_id)
                                            .text("reason", why.message())
+                                           .merge(held)
                                            .number("next_job", next_job)
                                            .str()));
   ResultEffect effect;

@@ -26,6 +26,9 @@ struct EngineOptions {
   // Service levels (DOMAIN.md: about 2 working days receipt → print, 3 days print → dispatch).
   std::chrono::hours receipt_to_print{48};
   std::chrono::hours print_to_dispatch{72};
+  // Refused blanks in a row at one visit of a print step before the application is held for a
+  // supervisor (a device that keeps consuming blanks not issued to it must not loop forever).
+  int max_blank_refusals = 3;
 };
 
 // What a station reported for one job attempt.
@@ -46,7 +49,9 @@ enum class ResultDisposition {
                 // re-routed meanwhile; only the consumed blank was recorded (spoiled)
   kRefused,     // "refused": an observer refused the print's blank (kPermissionDenied from
                 // onStationResult): job done with outcome "blank_refused", no card recorded,
-                // a "blank_refused" event, and the print step is retried with a new job
+                // a "blank_refused" event, and the print step is retried with a new job —
+                // or, after EngineOptions::max_blank_refusals at one visit, the application
+                // is held there for a supervisor
 };
 const char* name(ResultDisposition v);
 

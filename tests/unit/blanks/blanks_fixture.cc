@@ -23,10 +23,19 @@ WorkflowDefinition loadShipped(const std::string& file) {
   return loaded.definition;
 }
 
+// The tests refuse several wrong blanks in a row for one application, each retried;
+// the hold after repeated refusals (EngineOptions::max_blank_refusals) is tested in
+// engine_refusal_test.cc.
+EngineOptions engineOptions() {
+  EngineOptions options;
+  options.max_blank_refusals = 10;
+  return options;
+}
+
 }  // namespace
 
 BlanksTest::BlanksTest()
-    : engine_(catalog_, clock_, EngineOptions{}), stock_(clock_), observer_(stock_) {
+    : engine_(catalog_, clock_, engineOptions()), stock_(clock_), observer_(stock_) {
   Status added = catalog_.add(loadShipped("standard-cccd-2021.yaml"));
   EXPECT_TRUE(added.isOk()) << added.toString();
   engine_.addObserver(&observer_);

@@ -117,6 +117,38 @@ TEST_F(EngineRefusalTest, RefusedBlankCompletesTheJobAndRetriesThePrint) {
   EXPECT_EQ(printed->to_step, "encode");
 }
 
+TEST_F(EngineRefusalTest, TooManyRefusedBlanksInARowHoldTheApplication) {
+  accept("A1");
+  // EngineOptions{}.max_blank_refusals == 3: two refusals retry, the third holds.
+  for (int i = 1; i <= 2; ++i) {
+    Result<ResultEffect> refused = report(lease(StationType::kPrint), "BAD");
+    ASSERT_TRUE(refused.isOk()) << refused.status().toString();
+    EXPECT_EQ(refused->state, ApplicationState::kQueued) << i;
+    EXPECT_NE(refused->next_job_id, 0) << i;
+  }
+  Result<ResultEffect> third = report(lease(StationType::kPrint), "BAD");
+  ASSERT_TRUE(third.isOk()) << third.status().toString();
+  EXPECT_EQ(third->disposition, ResultDisposition::kRefused);
+  EXPECT_EQ(third->state, ApplicationState::kHeld);
+  EXPECT_EQ(third->next_job_id, 0);
+  EXPECT_NE(store_.data().events.back().detail.find("3 refused blanks in a row"),
+            std::string::npos)
+      << store_.data().events.back().detail;
+  // A supervisor fixes the hopper and releases: the print step runs again, the count restarts.
+  ASSERT_TRUE(store_
+                  .transact([&](StoreTransaction& tx) {
+                    return engine_.release(tx, {"A1", "sup1", "hopper refilled from lot 7"});
+                  })
+                  .isOk());
+  Result<ResultEffect> after = report(lease(StationType::kPrint), "BAD");
+  ASSERT_TRUE(after.isOk()) << after.status().toString();
+  EXPECT_EQ(after->state, ApplicationState::kQueued);
+  Result<ResultEffect> printed = report(lease(StationType::kPrint), "GOOD-1");
+  ASSERT_TRUE(printed.isOk()) << printed.status().toString();
+  EXPECT_EQ(printed->disposition, ResultDisposition::kApplied);
+  EXPECT_EQ(printed->to_step, "encode");
+}
+
 TEST_F(EngineRefusalTest, RefusalOfAHeldApplicationEnqueuesNothing) {
   accept("A1");
   StationJob job = lease(StationType::kPrint);
