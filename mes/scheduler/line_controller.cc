@@ -75,7 +75,10 @@ void LineController::loop() {
 void LineController::deviceReady(const DeviceSlot& slot) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    inputs_.ready.push_back(slot);
+    DeviceEvent event;
+    event.ready = true;
+    event.slot = slot;
+    inputs_.devices.push_back(std::move(event));
   }
   wake_.notify_all();
 }
@@ -84,7 +87,10 @@ void LineController::deviceGone(const std::string& device_id,
                                 const std::vector<std::int64_t>& jobs) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    inputs_.gone.emplace_back(device_id, jobs);
+    DeviceEvent event;
+    event.device_id = device_id;
+    event.jobs = jobs;
+    inputs_.devices.push_back(std::move(event));
   }
   wake_.notify_all();
 }
@@ -121,8 +127,7 @@ std::future<Status> LineController::submit(
 LineController::Inputs LineController::takeInputs() {
   std::lock_guard<std::mutex> lock(mu_);
   Inputs taken;
-  taken.ready.swap(inputs_.ready);
-  taken.gone.swap(inputs_.gone);
+  taken.devices.swap(inputs_.devices);
   taken.undelivered.swap(inputs_.undelivered);
   // Results and commands: at most max_batch per round, oldest first.
   const std::size_t n = std::min<std::size_t>(inputs_.results.size(),
@@ -137,7 +142,7 @@ void LineController::requeueInputs(Inputs inputs) {
   std::lock_guard<std::mutex> lock(mu_);
   inputs_.results.insert(inputs_.results.begin(), inputs.results.begin(), inputs.results.end());
   for (auto& c : inputs.commands) inputs_.commands.insert(inputs_.commands.begin(), c);
-  for (auto& g : inputs.gone) inputs_.gone.push_back(std::move(g));
+  for (auto& d : inputs.devices) inputs_.devices.push_back(std::move(d));
   for (auto& u : inputs.undelivered) inputs_.undelivered.push_back(u);
 }
 
@@ -207,17 +212,20 @@ RoundReport LineController::runRound() {
   std::vector<std::pair<std::string, std::int64_t>> to_release;
   {
     std::lock_guard<std::mutex> slots_lock(slots_mu_);
-    for (const DeviceSlot& slot : inputs.ready) {
-      Slot& s = slots_[slot.device_id];
-      s.device = slot;
-    }
-    for (const auto& [device_id, jobs] : inputs.gone) {
-      auto it = slots_.find(device_id);
+    for (const DeviceEvent& event : inputs.devices) {
+      if (event.ready) {
+        Slot& s = slots_[event.slot.device_id];
+        s.device = event.slot;
+        continue;
+      }
+      auto it = slots_.find(event.device_id);
       if (it != slots_.end()) {
-        for (std::int64_t job : it->second.in_flight) to_release.emplace_back(device_id, job);
+        for (std::int64_t job : it->second.in_flight) {
+          to_release.emplace_back(event.device_id, job);
+        }
         slots_.erase(it);
       }
-      for (std::int64_t job : jobs) to_release.emplace_back(device_id, job);
+      for (std::int64_t job : event.jobs) to_release.emplace_back(event.device_id, job);
     }
     for (const auto& [device_id, job] : inputs.undelivered) {
       auto it = slots_.find(device_id);
@@ -335,6 +343,10 @@ RoundReport LineController::runRound() {
         ++stats_.failed_rounds;
         ++stats_.rounds;
       }
+      // Device events are applied to the slots already (re-applying them later could undo a
+      // newer event); the lease releases they owed are kept instead.
+      inputs.devices.clear();
+      inputs.undelivered = to_release;
       requeueInputs(std::move(inputs));
       return report;
     }

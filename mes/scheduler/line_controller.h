@@ -136,15 +136,23 @@ class LineController {
     std::function<Status(StoreTransaction&, Engine&)> work;
     std::promise<Status> done;
   };
+  // A device came (ready) or went (gone, with the jobs it held). Kept in arrival order: a
+  // device that restarts is gone (old session) and ready (new session) within one round, and
+  // the order decides whether it has a slot afterwards.
+  struct DeviceEvent {
+    bool ready = false;
+    DeviceSlot slot;                  // ready
+    std::string device_id;            // gone
+    std::vector<std::int64_t> jobs;   // gone
+  };
   struct Inputs {
-    std::vector<DeviceSlot> ready;
-    std::vector<std::pair<std::string, std::vector<std::int64_t>>> gone;
+    std::vector<DeviceEvent> devices;  // arrival order
     std::vector<StationResult> results;
+    // Leases to release: jobs not delivered, and (after a failed round) the releases it owed.
     std::vector<std::pair<std::string, std::int64_t>> undelivered;
     std::vector<std::shared_ptr<Command>> commands;
     bool empty() const {
-      return ready.empty() && gone.empty() && results.empty() && undelivered.empty() &&
-             commands.empty();
+      return devices.empty() && results.empty() && undelivered.empty() && commands.empty();
     }
   };
   struct Slot {

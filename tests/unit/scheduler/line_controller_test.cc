@@ -205,6 +205,26 @@ TEST_F(LineControllerTest, LostDeviceReleasesItsLeaseForAnotherDevice) {
   EXPECT_EQ(find("APP-1").step, "print");
 }
 
+TEST_F(LineControllerTest, DeviceRestartedWithinOneRoundKeepsItsSlot) {
+  accept("APP-1");
+  accept("APP-2");
+  controller_->deviceReady({"print-1", StationType::kPrint, 1});
+  controller_->runRound();
+  auto sent = dispatcher_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  // The device process is killed and started again: the old session goes, the new one comes,
+  // both before the controller's next round.
+  controller_->deviceGone("print-1", {sent[0].second.id});
+  controller_->deviceReady({"print-1", StationType::kPrint, 1});
+  RoundReport report = controller_->runRound();
+  EXPECT_EQ(report.leases_released, 1);
+  // The restarted device is served: it gets a job in the same round.
+  auto again = dispatcher_.take();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].first, "print-1");
+  EXPECT_EQ(controller_->devicesInFlight().count("print-1"), 1u);
+}
+
 TEST_F(LineControllerTest, ExpiredLeaseIsRequeuedWithTheNextAttempt) {
   accept("APP-1");
   controller_->deviceReady({"print-1", StationType::kPrint, 1});
