@@ -242,8 +242,9 @@ Result<DeviceInfo> DeviceRegistry::find(const std::string& device_id) const {
   return it->second.info;
 }
 
-ResultLedger::Seen ResultLedger::see(std::int64_t job, int attempt) {
-  Key key{job, attempt};
+ResultLedger::Seen ResultLedger::see(const std::string& device, std::int64_t job,
+                                     int attempt) {
+  Key key{device, job, attempt};
   auto it = entries_.find(key);
   if (it != entries_.end()) return it->second.has_value() ? Seen::kAcknowledged : Seen::kPending;
   entries_.emplace(key, std::nullopt);
@@ -257,15 +258,17 @@ ResultLedger::Seen ResultLedger::see(std::int64_t job, int attempt) {
   return Seen::kNew;
 }
 
-bool ResultLedger::acknowledge(std::int64_t job, int attempt, protocol::AckStatus status) {
-  auto it = entries_.find(Key{job, attempt});
+bool ResultLedger::acknowledge(const std::string& device, std::int64_t job, int attempt,
+                               protocol::AckStatus status) {
+  auto it = entries_.find(Key{device, job, attempt});
   if (it == entries_.end()) return false;
   it->second = status;
   return true;
 }
 
-std::optional<protocol::AckStatus> ResultLedger::status(std::int64_t job, int attempt) const {
-  auto it = entries_.find(Key{job, attempt});
+std::optional<protocol::AckStatus> ResultLedger::status(const std::string& device,
+                                                       std::int64_t job, int attempt) const {
+  auto it = entries_.find(Key{device, job, attempt});
   if (it == entries_.end()) return std::nullopt;
   return it->second;
 }

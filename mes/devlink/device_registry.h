@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "devices/protocol/message.h"
@@ -153,8 +154,8 @@ class DeviceRegistry {
   std::vector<DeviceTimeSpan> closed_spans_;      // not yet taken by takeDeviceTime()
 };
 
-// Remembers which results (job, attempt) were already handed to the MES and how they were
-// acknowledged, so that a result delivered again produces no second outcome. Bounded: the
+// Remembers which results (device, job, attempt) were already handed to the MES and how they
+// were acknowledged, so that a result delivered again produces no second outcome. Bounded: the
 // oldest entries are forgotten first (the store's idempotency by job + attempt is the last
 // line). Not thread-safe: owned by the devlink thread.
 class ResultLedger {
@@ -162,16 +163,21 @@ class ResultLedger {
   enum class Seen { kNew, kPending, kAcknowledged };
   explicit ResultLedger(std::size_t capacity) : capacity_(capacity > 0 ? capacity : 1) {}
 
+  // Results are keyed by the reporting device as well as (job, attempt): a result another
+  // device forged or garbled for someone else's job must not shadow the real one (the engine
+  // refuses it as stale; the real device's result is still new).
   // kNew (and remembers it as pending), kPending (handed over, not yet acknowledged) or
   // kAcknowledged (status() has the answer to repeat).
-  Seen see(std::int64_t job, int attempt);
-  // Records the acknowledgement; returns false when (job, attempt) was never seen.
-  bool acknowledge(std::int64_t job, int attempt, protocol::AckStatus status);
-  // The acknowledgement of (job, attempt); nullopt when not acknowledged.
-  std::optional<protocol::AckStatus> status(std::int64_t job, int attempt) const;
+  Seen see(const std::string& device, std::int64_t job, int attempt);
+  // Records the acknowledgement; returns false when (device, job, attempt) was never seen.
+  bool acknowledge(const std::string& device, std::int64_t job, int attempt,
+                   protocol::AckStatus status);
+  // The acknowledgement of (device, job, attempt); nullopt when not acknowledged.
+  std::optional<protocol::AckStatus> status(const std::string& device, std::int64_t job,
+                                            int attempt) const;
 
  private:
-  using Key = std::pair<std::int64_t, int>;
+  using Key = std::tuple<std::string, std::int64_t, int>;
   std::size_t capacity_;
   std::map<Key, std::optional<protocol::AckStatus>> entries_;
   std::vector<Key> order_;  // insertion order, for eviction

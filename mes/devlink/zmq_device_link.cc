@@ -156,7 +156,7 @@ Status ZmqDeviceLink::acknowledge(const std::string& device_id, std::int64_t job
                                   protocol::AckStatus status) {
   {
     std::lock_guard<std::mutex> lock(ledger_mu_);
-    if (!ledger_.acknowledge(job, attempt, status)) {
+    if (!ledger_.acknowledge(device_id, job, attempt, status)) {
       return notFound("no result for job " + std::to_string(job) + " attempt " +
                       std::to_string(attempt) + " was reported");
     }
@@ -303,8 +303,8 @@ void ZmqDeviceLink::run() {
       std::optional<protocol::AckStatus> status;
       {
         std::lock_guard<std::mutex> lock(ledger_mu_);
-        seen = ledger_.see(result->job, result->attempt);
-        status = ledger_.status(result->job, result->attempt);
+        seen = ledger_.see(id, result->job, result->attempt);
+        status = ledger_.status(id, result->job, result->attempt);
       }
       if (seen != ResultLedger::Seen::kNew) {
         registry_.count(id, &DeviceCounters::duplicate_results);

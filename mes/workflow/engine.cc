@@ -391,6 +391,13 @@ Result<ResultEffect> Engine::applyResult(StoreTransaction& tx, const StationResu
   }
   ResultEffect effect;
   effect.application_id = job.application_id;
+  if (job.state == JobState::kLeased && job.attempt == result.attempt && !job.device_id.empty() &&
+      job.device_id != result.device_id) {
+    // A device reporting on a job leased to another device (garbled or forged): refused as
+    // stale, nothing changes; the lessee's own result still applies.
+    effect.disposition = ResultDisposition::kStale;
+    return effect;
+  }
   // Observers see only results for the job's current lease, before the job completes, so a
   // refused blank can still complete it with outcome "blank_refused".
   bool leased_now = job.state == JobState::kLeased && job.attempt == result.attempt;

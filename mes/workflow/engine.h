@@ -126,7 +126,8 @@ class Engine {
   // ok → dispatched; rework → spoiled with the defect as reason); moves the application per the
   // workflow (next step, retry, rework or hold); enqueues the next job; appends events.
   // A repeated result for the same job id + attempt returns kDuplicate, a result for an attempt
-  // that is not the job's current lease returns kStale; both change nothing. A print result
+  // that is not the job's current lease, or from a device other than the one holding the
+  // lease, returns kStale; both change nothing. A print result
   // whose blank an observer refuses returns kRefused (see ResultDisposition): the job is done
   // with outcome "blank_refused", an application event "blank_refused" is appended and, if the
   // job was the application's current one, a new print job is enqueued for the same step

@@ -102,16 +102,30 @@ TEST_F(RegistryTest, DisconnectReleasesJobs) {
 
 TEST(ResultLedger, SeesEachResultOnceAndRemembersTheAck) {
   ResultLedger ledger(2);
-  EXPECT_EQ(ledger.see(1, 1), ResultLedger::Seen::kNew);
-  EXPECT_EQ(ledger.see(1, 1), ResultLedger::Seen::kPending);
-  EXPECT_EQ(ledger.see(1, 2), ResultLedger::Seen::kNew);  // another attempt is another result
-  EXPECT_FALSE(ledger.acknowledge(3, 1, protocol::AckStatus::kRecorded));
-  EXPECT_TRUE(ledger.acknowledge(1, 1, protocol::AckStatus::kRecorded));
-  EXPECT_EQ(ledger.see(1, 1), ResultLedger::Seen::kAcknowledged);
-  EXPECT_EQ(ledger.status(1, 1), protocol::AckStatus::kRecorded);
-  EXPECT_EQ(ledger.see(2, 1), ResultLedger::Seen::kNew);  // evicts (1, 1), the oldest
-  EXPECT_FALSE(ledger.status(1, 1).has_value());
-  EXPECT_EQ(ledger.see(1, 2), ResultLedger::Seen::kPending);
+  EXPECT_EQ(ledger.see("enc-1", 1, 1), ResultLedger::Seen::kNew);
+  EXPECT_EQ(ledger.see("enc-1", 1, 1), ResultLedger::Seen::kPending);
+  // Another attempt is another result.
+  EXPECT_EQ(ledger.see("enc-1", 1, 2), ResultLedger::Seen::kNew);
+  EXPECT_FALSE(ledger.acknowledge("enc-1", 3, 1, protocol::AckStatus::kRecorded));
+  EXPECT_TRUE(ledger.acknowledge("enc-1", 1, 1, protocol::AckStatus::kRecorded));
+  EXPECT_EQ(ledger.see("enc-1", 1, 1), ResultLedger::Seen::kAcknowledged);
+  EXPECT_EQ(ledger.status("enc-1", 1, 1), protocol::AckStatus::kRecorded);
+  EXPECT_EQ(ledger.see("enc-1", 2, 1), ResultLedger::Seen::kNew);  // evicts (1, 1), the oldest
+  EXPECT_FALSE(ledger.status("enc-1", 1, 1).has_value());
+  EXPECT_EQ(ledger.see("enc-1", 1, 2), ResultLedger::Seen::kPending);
+}
+
+TEST(ResultLedger, AnotherDevicesResultForTheSameJobDoesNotShadowIt) {
+  ResultLedger ledger(8);
+  // A device that garbles or forges a result for a job leased to enc-1 ...
+  EXPECT_EQ(ledger.see("enc-2", 7, 1), ResultLedger::Seen::kNew);
+  EXPECT_TRUE(ledger.acknowledge("enc-2", 7, 1, protocol::AckStatus::kStale));
+  // ... leaves enc-1's own result new, and its answer is enc-1's own.
+  EXPECT_EQ(ledger.see("enc-1", 7, 1), ResultLedger::Seen::kNew);
+  EXPECT_FALSE(ledger.status("enc-1", 7, 1).has_value());
+  EXPECT_TRUE(ledger.acknowledge("enc-1", 7, 1, protocol::AckStatus::kRecorded));
+  EXPECT_EQ(ledger.status("enc-1", 7, 1), protocol::AckStatus::kRecorded);
+  EXPECT_EQ(ledger.status("enc-2", 7, 1), protocol::AckStatus::kStale);
 }
 
 TEST_F(RegistryTest, DeviceTimeIsEveryStateSpanOnceWithoutGaps) {

@@ -387,6 +387,23 @@ TEST_P(EngineTest, StaleAttemptIsRefused) {
   EXPECT_EQ(app("A1").step, "encode");
 }
 
+TEST_P(EngineTest, ResultFromADeviceThatDoesNotHoldTheLeaseIsRefused) {
+  accept("A1");
+  StationJob job = lease(StationType::kPrint, "dev-1");
+  std::size_t events = eventCount();
+  // Another device reports on dev-1's job (a garbled or forged message): nothing changes.
+  StationJob forged = job;
+  forged.device_id = "dev-2";
+  EXPECT_EQ(report(forged, "ok", "S9").disposition, ResultDisposition::kStale);
+  EXPECT_EQ(hasCard("S9"), false);
+  EXPECT_EQ(eventCount(), events);
+  EXPECT_EQ(jobById(job.id).state, JobState::kLeased);
+  EXPECT_EQ(app("A1").step, "print");
+  // The lessee's own result still applies.
+  EXPECT_EQ(report(job, "ok", "S1").disposition, ResultDisposition::kApplied);
+  EXPECT_EQ(app("A1").step, "encode");
+}
+
 TEST_P(EngineTest, StateChangeAndEventCommitTogether) {
   accept("A1");
   StationJob job = lease(StationType::kPrint);
