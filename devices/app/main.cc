@@ -54,7 +54,10 @@ const char kUsage[] =
     "  --crash-after N         exit in the middle of job N+1\n"
     "  --hang-after N          freeze (SIGSTOP) in job N+1\n"
     "  --disconnect-after N    drop the connection once, after N results\n"
-    "  --jam-after N           job N+1 jams once: fault until an operator clears it\n";
+    "  --jam-after N           job N+1 jams once: fault until an operator clears it\n"
+    "  --garbage-every N       every N heartbeat intervals send one bad message (random\n"
+    "                          bytes, wrong version, bad JSON, unknown command, ill-typed\n"
+    "                          RESULT, RESULT for a job never sent to this device)\n";
 
 // Parsed "--name value" options; flags take no value. A repeated option keeps every value in
 // `repeated` (in order) and its last value in `values`.
@@ -205,6 +208,7 @@ int simulate(int argc, char** argv) {
                    {"--station", "--id", "--connect", "--server-key", "--key-dir", "--capacity",
                     "--heartbeat-ms", "--latency-ms", "--latency-jitter-ms", "--defect-rate",
                     "--seed", "--crash-after", "--hang-after", "--disconnect-after", "--jam-after",
+                    "--garbage-every",
                     "--carrier",
                     "--hopper", "--hopper-file", "--defect"},
                    {"--plain"});
@@ -228,13 +232,16 @@ int simulate(int argc, char** argv) {
   auto hang = intOption(o, "--hang-after", -1, 0, 2147483647);
   auto disconnect = intOption(o, "--disconnect-after", -1, 1, 2147483647);
   auto jam = intOption(o, "--jam-after", -1, 0, 2147483647);
+  auto garbage = intOption(o, "--garbage-every", 0, 0, 2147483647);
   for (const Status* s :
        {&capacity.status(), &heartbeat.status(), &latency.status(), &jitter.status(),
-        &seed.status(), &crash.status(), &hang.status(), &disconnect.status(), &jam.status()}) {
+        &seed.status(), &crash.status(), &hang.status(), &disconnect.status(), &jam.status(),
+        &garbage.status()}) {
     if (!s->isOk()) return usageError(s->message());
   }
   options.capacity = capacity.value();
   options.heartbeat_ms = heartbeat.value();
+  options.garbage_every = garbage.value();
   faults.latency_ms = latency.value();
   faults.latency_jitter_ms = jitter.value();
   faults.seed = static_cast<std::uint64_t>(seed.value());

@@ -134,6 +134,9 @@ Status DeviceRuntime::run() {
   int heartbeat_ms = options_.heartbeat_ms;
   int liveness = options_.liveness;
   int backoff_ms = options_.reconnect_initial_ms;
+  std::int64_t highest_job = 0;   // the highest job id the MES sent (for the forged RESULT)
+  auto last_garbage = clock_.monotonic();  // for garbage_every
+  std::mt19937_64 garbage_random(0x6a2bull);
   Status outcome;
 
   auto statusReport = [&] {
@@ -177,6 +180,48 @@ Status DeviceRuntime::run() {
         logWarning(kLog, std::string("send: ") + e.what());
         return false;
       }
+    };
+    // One bad message of the kind `garbage_sent` selects (see garbage_every).
+    auto sendGarbage = [&] {
+      protocol::Frames frames;
+      switch (counters().garbage_sent % 6) {
+        case 0: {
+          std::string noise(1 + garbage_random() % 200, '\0');
+          for (char& c : noise) c = static_cast<char>(garbage_random() & 0xff);
+          frames = {noise};
+          break;
+        }
+        case 1:
+          frames = {"CARDLINE/9", "{\"cmd\":\"HEARTBEAT\"}"};
+          break;
+        case 2:
+          frames = {"CARDLINE/1", "{\"cmd\":\"RESULT\",\"job\":"};
+          break;
+        case 3:
+          frames = {"CARDLINE/1", "{\"cmd\":\"SELF_DESTRUCT\"}"};
+          break;
+        case 4:
+          frames = {"CARDLINE/1", "{\"cmd\":\"RESULT\",\"job\":\"seven\",\"attempt\":1,"
+                                  "\"outcome\":\"ok\"}"};
+          break;
+        default: {
+          protocol::JobResult forged;
+          forged.job = highest_job + 1;
+          forged.attempt = 1;
+          forged.outcome = protocol::Outcome::kOk;
+          forged.detail = "forged by a faulty device";
+          frames = protocol::encode(forged);
+          break;
+        }
+      }
+      std::vector<zmq::const_buffer> buffers;
+      for (const auto& f : frames) buffers.push_back(zmq::buffer(f));
+      try {
+        (void)zmq::send_multipart(socket, buffers, zmq::send_flags::dontwait);
+      } catch (const zmq::error_t& e) {
+        logWarning(kLog, std::string("send: ") + e.what());
+      }
+      bump(&RuntimeCounters::garbage_sent);
     };
     auto sendResults = [&] {
       for (auto& [key, entry] : unacked) {
@@ -249,6 +294,7 @@ Status DeviceRuntime::run() {
           send(statusReport());
         } else if (auto* job = std::get_if<protocol::Job>(&message)) {
           JobKey key{job->job, job->attempt};
+          highest_job = std::max(highest_job, job->job);
           if (held.count(key) || acked.count(key)) {
             bump(&RuntimeCounters::duplicate_jobs);
           } else if (auto it = unacked.find(key); it != unacked.end()) {
@@ -316,6 +362,11 @@ Status DeviceRuntime::run() {
         }
       }
       auto now = clock_.monotonic();
+      if (welcomed && options_.garbage_every > 0 &&
+          now - last_garbage >= std::chrono::milliseconds(heartbeat_ms) * options_.garbage_every) {
+        sendGarbage();
+        last_garbage = now;
+      }
       if (now - last_received > std::chrono::milliseconds(heartbeat_ms) * liveness) {
         logWarning(kLog, "no word from the MES at " + options_.endpoint + " for " +
                              std::to_string(heartbeat_ms * liveness) +

@@ -39,6 +39,13 @@ struct DeviceRuntimeOptions {
   int reconnect_initial_ms = protocol::kReconnectInitialMs;
   int reconnect_max_ms = protocol::kReconnectMaxMs;
   std::string software = "cardline-device";
+  // Test fault (`cardline-device simulate --garbage-every N`): with N > 0, once every N
+  // heartbeat intervals while connected, one bad message, in turn: random bytes in one frame, another protocol id, a
+  // header that is not JSON, an unknown command, a RESULT with an ill-typed member, and a
+  // well-formed RESULT for a job this device was never sent (the next job id after the highest
+  // it has seen, attempt 1). Sent once each, never re-sent. The MES must answer or refuse each
+  // and carry on; it must never apply the forged result.
+  int garbage_every = 0;
 };
 
 struct RuntimeCounters {
@@ -50,6 +57,7 @@ struct RuntimeCounters {
   std::int64_t results_acked = 0;
   std::int64_t jobs_done = 0;
   std::int64_t jobs_failed = 0;
+  std::int64_t garbage_sent = 0;     // bad messages sent (garbage_every)
 };
 
 class DeviceRuntime {
