@@ -8,7 +8,8 @@
 #   picked here, durable settings (innodb_flush_log_at_trx_commit=1) and utf8mb4, waits until it
 #   answers ping, creates schema cardline_test and user cardline (password in DIR/password), and
 #   prints CARDLINE_MYSQL_* export lines. Running start on a DIR whose server is already running
-#   prints the export lines of that server again.
+#   prints the export lines of that server again; start after stop on the same DIR reuses the
+#   data and, when it is still free, the port.
 # stop DIR: stops the server started in DIR and waits until it is gone.
 # Works as root (the server runs as root via --user=root) and as an ordinary user.
 set -euo pipefail
@@ -30,6 +31,10 @@ server_pid() {
 free_port() {
   # Ask the kernel for a free port on loopback.
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+port_is_free() {
+  python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
 }
 
 print_exports() {
@@ -58,7 +63,13 @@ start() {
   [[ -f "$dir/password" ]] || head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$dir/password"
   chmod 600 "$dir/password"
   local port
-  port=$(free_port)
+  # A restart (stop, then start on the same DIR) comes back on the same port when it is still
+  # free, so clients configured with the old address reconnect (the fault campaign relies on it).
+  if [[ -f "$dir/port" ]] && port_is_free "$(cat "$dir/port")"; then
+    port=$(cat "$dir/port")
+  else
+    port=$(free_port)
+  fi
   echo "$port" >"$dir/port"
   mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" --socket="$dir/sock" \
     --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/pid" \

@@ -263,6 +263,7 @@ Result<ServeProcess> startServe(const NodeSetup& node, const std::string& endpoi
                           log_file));
   static const std::regex kEndpoint(R"(devices connect to (tcp://127\.0\.0\.1:[0-9]+))");
   static const std::regex kKey(R"(MES public key \S+ \(([^)]+)\))");
+  static const std::regex kWeb(R"(web UI and API on http://[0-9.]+:([0-9]+))");
   std::smatch match;
   std::string log;
   bool exited = false;
@@ -273,7 +274,9 @@ Result<ServeProcess> startServe(const NodeSetup& node, const std::string& endpoi
           serve.device_endpoint = match[1].str();
           std::smatch key;
           if (std::regex_search(log, key, kKey)) serve.server_key_file = key[1].str();
-          return !serve.server_key_file.empty() && log.find("web UI") != std::string::npos;
+          std::smatch web;
+          if (std::regex_search(log, web, kWeb)) serve.http_port = std::stoi(web[1].str());
+          return !serve.server_key_file.empty() && serve.http_port > 0;
         }
         exited = !serve.process->running();
         return exited;

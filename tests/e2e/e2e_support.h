@@ -138,6 +138,7 @@ struct ServeProcess {
   std::unique_ptr<ChildProcess> process;
   std::string device_endpoint;  // tcp://127.0.0.1:PORT
   std::string server_key_file;  // the MES public key file for the devices
+  int http_port = 0;            // where the web UI and the API answer (127.0.0.1)
 };
 // Starts `cardline serve` for the node (devices on `endpoint`, e.g. tcp://127.0.0.1:* or a
 // fixed port to come back on after a crash) and waits until it printed where devices

@@ -8,147 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "mes/security/key_file.h"
+#include "tests/e2e/line_steps.h"
 
 namespace cardline::e2e {
-namespace {
-
-const std::vector<std::string> kStations = {"print", "encode", "qa", "dispatch"};
-
-// Simulated hardware: 20 ms per job so a kill lands mid-run; QA rejects 10 % of the cards so
-// remakes (spoiled cards with their events) happen.
-std::vector<std::string> deviceOptions(const std::string& station, int seed) {
-  std::vector<std::string> options = {"--latency-ms", "20", "--seed", std::to_string(seed)};
-  if (station == "qa") {
-    options.push_back("--defect-rate");
-    options.push_back("0.1");
-  }
-  return options;
-}
-
-// Each node's devices: "<prefix>-<station>".
-struct NodeUnderTest {
-  NodeSetup setup;
-  ServeProcess serve;
-  std::vector<std::unique_ptr<ChildProcess>> devices;
-};
-
-std::string failures(const std::vector<std::string>& problems) {
-  std::string text;
-  for (std::size_t i = 0; i < problems.size() && i < 30; ++i) text += "\n  " + problems[i];
-  if (problems.size() > 30) text += "\n  ... " + std::to_string(problems.size() - 30) + " more";
-  return text;
-}
-
-std::string lastLog(const ChildProcess& process) {
-  const std::string log = process.log();
-  return log.size() <= 4000 ? log : "..." + log.substr(log.size() - 4000);
-}
-
-// Prepares the shared database: a fresh schema, the PII key both nodes use, the backlog.
-void prepareLine(LineSettings* line, const std::string& root, const NodeSetup& first,
-                 int applications) {
-  if (line->backend == Backend::kMysql) {
-    Status dropped = dropAllTables(*line->mysql);
-    ASSERT_TRUE(dropped.isOk()) << dropped.toString();
-  }
-  auto key = generateKeyFile(line->pii_key_file);
-  ASSERT_TRUE(key.isOk()) << key.status().toString();
-  Status migrated = runCardline(first, {"migrate"}, "migrate");
-  ASSERT_TRUE(migrated.isOk()) << migrated.toString();
-  const std::string backlog = root + "/applications.jsonl";
-  auto generated = runToCompletion({cardlineBinary(), "generate", "--count",
-                                    std::to_string(applications), "--seed", "42", "--out",
-                                    backlog},
-                                   root + "/generate.log");
-  ASSERT_TRUE(generated.isOk()) << generated.status().toString();
-  ASSERT_EQ(*generated, 0) << "cardline generate failed, see " << root << "/generate.log";
-  Status imported = runCardline(first, {"import", backlog}, "import");
-  ASSERT_TRUE(imported.isOk()) << imported.toString();
-}
-
-// The node's test PKI (Document Signer for the chip files of the job payloads).
-void initPki(const NodeSetup& node) {
-  Status pki = runCardline(node, {"pki", "init"}, "pki-init");
-  ASSERT_TRUE(pki.isOk()) << pki.toString();
-}
-
-void enrollDevices(const NodeSetup& node, const std::string& prefix,
-                   const std::string& key_dir) {
-  for (const std::string& station : kStations) {
-    Status enrolled = enrollDevice(node, prefix + "-" + station, station, key_dir);
-    ASSERT_TRUE(enrolled.isOk()) << enrolled.toString();
-  }
-}
-
-void startDevices(NodeUnderTest* node, const std::string& prefix, const std::string& key_dir,
-                  int seed) {
-  for (const std::string& station : kStations) {
-    const std::string id = prefix + "-" + station;
-    auto device = startDevice(node->serve, id, station, key_dir, deviceOptions(station, seed),
-                              node->setup.data_dir + "/" + id + ".log");
-    ASSERT_TRUE(device.isOk()) << device.status().toString();
-    node->devices.push_back(std::move(device).value());
-  }
-}
-
-// Every card that passed encode and QA carries the Document Signer of its chip (the line
-// runs with full payloads: the chip is signed when the encode job is built).
-void expectSignerOnEncodedCards(const LineSnapshot& snapshot) {
-  int checked = 0;
-  for (const auto& [id, cards] : snapshot.cards) {
-    for (const Card& card : cards) {
-      if (card.state != CardState::kGood && card.state != CardState::kDispatched &&
-          card.state != CardState::kDelivered) {
-        continue;
-      }
-      ++checked;
-      EXPECT_EQ(card.signer_id.rfind("ds-", 0), 0u)
-          << "card " << card.serial << " of " << id << " has signer \"" << card.signer_id
-          << "\"";
-    }
-  }
-  EXPECT_GT(checked, 0);
-}
-
-// Reads the line until `done` holds for a snapshot (bounded by kDeadline). Returns the last
-// snapshot read; fails the test if the deadline passed.
-LineSnapshot waitFor(Store& store, const std::function<bool(const LineSnapshot&)>& done,
-                     const std::string& what) {
-  LineSnapshot last;
-  Status last_error;
-  const bool reached = pollUntil(
-      [&] {
-        auto snapshot = readSnapshot(store);
-        if (!snapshot.isOk()) {
-          last_error = snapshot.status();  // e.g. busy while a node commits: read again
-          return false;
-        }
-        last = std::move(snapshot).value();
-        return done(last);
-      },
-      kDeadline, std::chrono::milliseconds(200));
-  EXPECT_TRUE(reached) << "timed out waiting for " << what << ": " << countFinal(last) << " of "
-                       << last.applications.size() << " applications final; last read error: "
-                       << last_error.toString();
-  return last;
-}
-
-void expectNothingLeased(Store& store) {
-  Status read = store.transact([&](StoreTransaction& tx) -> Status {
-    for (StationType station : {StationType::kPrint, StationType::kEncode, StationType::kQa,
-                                StationType::kDispatch}) {
-      for (JobState state : {JobState::kReady, JobState::kLeased}) {
-        CARDLINE_ASSIGN_OR_RETURN(std::int64_t n, tx.jobs().count(station, state));
-        EXPECT_EQ(n, 0) << n << " " << name(station) << " job(s) still " << name(state);
-      }
-    }
-    return Status::ok();
-  });
-  EXPECT_TRUE(read.isOk()) << read.toString();
-}
-
-}  // namespace
 
 void runCrashScenario(const LineSettings& settings, int applications) {
   TempDir root;
@@ -210,6 +72,7 @@ void runCrashScenario(const LineSettings& settings, int applications) {
   EXPECT_TRUE(problems.empty()) << failures(problems);
   expectSignerOnEncodedCards(after);
   expectNothingLeased(store);
+  expectLedgersHold(node.setup, store, after);
 
   // Every station's device did work; the dispatch device (some application was not dispatched
   // at the kill) also after the restart, so it reconnected and was handed jobs again.
@@ -339,6 +202,7 @@ void runTwoNodeScenario(const LineSettings& settings, int applications) {
   EXPECT_TRUE(problems.empty()) << failures(problems);
   expectSignerOnEncodedCards(after);
   expectNothingLeased(store);
+  expectLedgersHold(a.setup, store, after);
 
   for (auto& device : b.devices) EXPECT_TRUE(device->running()) << lastLog(*device);
   for (NodeUnderTest* node : {&a, &b}) {
