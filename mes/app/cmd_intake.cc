@@ -70,7 +70,8 @@ const char kGenerateUsage[] =
     "valid personal numbers, both card models, drawn face and fingerprint images; no real\n"
     "persons) to FILE or standard output. --invalid-share P (0..1) mixes in broken records of\n"
     "the kinds listed in docs/intake.md. The same seed gives the same file. --date is the\n"
-    "latest issue/approval date (default: today).\n";
+    "latest issue/approval date (default: the newest day whose office hours, to 17:00\n"
+    "+07:00, are over, so no approval lies in the future).\n";
 
 int runGenerate(const Args& raw) {
   OptionSpec spec;
@@ -82,7 +83,7 @@ int runGenerate(const Args& raw) {
   if (!config) return 2;
   GenerateOptions options;
   SystemClock clock;
-  options.latest_date = utcDate(clock.now());
+  options.latest_date = latestPastOfficeDay(clock.now());
   try {
     if (auto v = args->value("--count")) options.count = std::stoll(*v);
     else return reportFailure("generate", invalidArgument("--count N is required"));

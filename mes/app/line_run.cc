@@ -140,7 +140,7 @@ Result<std::int64_t> generateAndImport(LineNode& node, const Config& config, std
   GenerateOptions generate;
   generate.count = count;
   generate.seed = seed;
-  generate.latest_date = utcDate(clock.now());
+  generate.latest_date = latestPastOfficeDay(clock.now());
   generate.id_prefix = id_prefix;
   {
     std::ofstream out(file, std::ios::binary);

@@ -554,6 +554,11 @@ class Generator {
 
 }  // namespace
 
+Date latestPastOfficeDay(Timestamp now) {
+  // The last approval of day D is D 16:59:59 +07:00 = D 09:59:59 UTC, before D 10:00 UTC.
+  return utcDate(now.plusSeconds(-10 * 3600));
+}
+
 Result<GenerateStats> generateApplications(const GenerateOptions& options,
                                            const ReferenceData& reference, std::ostream& out) {
   if (options.count < 0) return invalidArgument("count must not be negative");

@@ -53,6 +53,11 @@ struct GenerateStats {
   std::array<std::int64_t, kInvalidKindCount> per_kind{};  // indexed by InvalidKind
 };
 
+// The latest issue date a generation "now" may use: the newest day whose office hours
+// (approvals at 07:00–16:59:59 +07:00) have all passed at `now`, so no generated approval lies
+// in the future (intake rejects those). That is the UTC date of now - 10 h.
+Date latestPastOfficeDay(Timestamp now);
+
 // Writes options.count records to `out` (JSON Lines, or CSV with a header of
 // intakeFieldNames()). Fails with kInvalidArgument for bad options (count < 0, share outside
 // 0..1, reference data without provinces or receiving units), kUnavailable if `out` fails, and

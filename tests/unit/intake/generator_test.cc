@@ -43,6 +43,24 @@ class GeneratorTest : public ::testing::Test {
   ValidationOptions validation_;
 };
 
+// Records are approved on their issue date at office hours (+07:00); generating "now" must not
+// put an approval in the future, which intake rejects (`cardline bench` once failed on one).
+TEST(LatestPastOfficeDay, NoApprovalOfThatDayLiesAfterNowAndTheNextDayWouldHaveOne) {
+  const Timestamp midnight = Timestamp::fromSeconds(1768435200);  // 2026-01-15T00:00:00Z
+  for (int minutes = 0; minutes < 2 * 24 * 60; minutes += 7) {
+    const Timestamp now = midnight.plusSeconds(minutes * 60LL);
+    const Date day = latestPastOfficeDay(now);
+    auto last = parseIsoTimestamp(day.toString() + "T16:59:59+07:00");
+    ASSERT_TRUE(last.isOk());
+    EXPECT_LE(last->micros, now.micros) << formatIsoTimestamp(now);
+    // The next day is not safe yet: its last approval is still to come.
+    const Date next = utcDate(now.plusSeconds(-10 * 3600 + 24 * 3600));
+    auto next_last = parseIsoTimestamp(next.toString() + "T16:59:59+07:00");
+    ASSERT_TRUE(next_last.isOk());
+    EXPECT_GT(next_last->micros, now.micros) << formatIsoTimestamp(now);
+  }
+}
+
 TEST_F(GeneratorTest, IsDeterministicForASeed) {
   GenerateOptions options;
   options.count = 40;
