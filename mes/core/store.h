@@ -40,6 +40,12 @@ class ApplicationRepository {
   virtual Status insert(const Application& application) = 0;
   // kNotFound if there is no application with that id.
   virtual Result<Application> find(const std::string& id) = 0;
+  // The application without its personal data: the SQL adapters leave `personal_number` and
+  // `person` empty and decrypt nothing; every other field as find() returns it. For callers
+  // that route, schedule or count (the workflow engine, the rollups): the sealed person record
+  // with its photo is most of an application row. kNotFound if absent. The default returns
+  // find(), personal data included (callers must not rely on it either way).
+  virtual Result<Application> findWithoutPersonalData(const std::string& id) { return find(id); }
   // Ids of the applications for this personal number (looked up by keyed hash), oldest first.
   virtual Result<std::vector<std::string>> idsForPersonalNumber(
       const std::string& personal_number) = 0;

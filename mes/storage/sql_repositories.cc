@@ -114,42 +114,10 @@ class SqlApplications final : public ApplicationRepository {
     return inserted.status();
   }
 
-  Result<Application> find(const std::string& id) override {
-    const std::string sql =
-        std::string("SELECT ") + kApplicationColumns + " FROM applications WHERE id = ?";
-    CARDLINE_ASSIGN_OR_RETURN(auto rows, db_.query(sql, {id}));
-    if (rows.empty()) return notFound("application " + id + " not found");
-    RowReader r(rows[0]);
-    Application a;
-    a.id = r.text();
-    a.approval_ref = r.text();
-    a.approved_at = r.timestamp();
-    a.card_model = r.enumeration(parseCardModel, CardModel::kCccd2021);
-    a.request_type = r.enumeration(parseRequestType, RequestType::kNew);
-    a.priority = r.enumeration(parsePriority, Priority::kNormal);
-    r.text();  // personal_number_hash
-    const Bytes number = r.bytes();
-    const Bytes person = r.bytes();
-    const std::string issue_date = r.text();
-    a.receiving_unit.code = r.text();
-    a.receiving_unit.name = r.text();
-    a.content_hash = r.text();
-    a.workflow = r.text();
-    a.step = r.text();
-    a.state = r.enumeration(parseApplicationState, ApplicationState::kQueued);
-    a.revision = r.int64();
-    a.received_at = r.timestamp();
-    a.print_due = r.timestamp();
-    a.dispatch_due = r.timestamp();
-    CARDLINE_RETURN_IF_ERROR(r.status());
-    Result<Date> date = Date::parse(issue_date);
-    if (!date.isOk()) return dataLoss("application " + id + " has a bad issue date");
-    a.issue_date = *date;
-    CARDLINE_ASSIGN_OR_RETURN(Bytes plain_number, pii_.open(number, numberContext(a.id)));
-    a.personal_number = toString(plain_number);
-    CARDLINE_ASSIGN_OR_RETURN(Bytes plain_person, pii_.open(person, personContext(a.id)));
-    CARDLINE_ASSIGN_OR_RETURN(a.person, decodePerson(plain_person));
-    return a;
+  Result<Application> find(const std::string& id) override { return load(id, true); }
+
+  Result<Application> findWithoutPersonalData(const std::string& id) override {
+    return load(id, false);
   }
 
   Result<std::vector<std::string>> idsForPersonalNumber(
@@ -226,6 +194,60 @@ class SqlApplications final : public ApplicationRepository {
                               db_.query("SELECT COUNT(*) FROM applications WHERE state = ?",
                                         {std::string(name(state))}));
     return sqlInt(rows.at(0).at(0));
+  }
+
+  // The application row; with `personal` the sealed personal number and person are read and
+  // opened, without it they are neither read nor decrypted (left empty).
+  Result<Application> load(const std::string& id, bool personal) {
+    static const std::string kFull =
+        std::string("SELECT ") + kApplicationColumns + " FROM applications WHERE id = ?";
+    // The same columns with the two sealed ones replaced by empty strings.
+    static const std::string kPosition =
+        "SELECT id, approval_ref, approved_at, card_model, request_type, priority, "
+        "personal_number_hash, '', '', issue_date, receiving_unit_code, receiving_unit_name, "
+        "content_hash, workflow, step, state, revision, received_at, print_due, dispatch_due "
+        "FROM applications WHERE id = ?";
+    CARDLINE_ASSIGN_OR_RETURN(auto rows, db_.query(personal ? kFull : kPosition, {id}));
+    if (rows.empty()) return notFound("application " + id + " not found");
+    RowReader r(rows[0]);
+    Application a;
+    a.id = r.text();
+    a.approval_ref = r.text();
+    a.approved_at = r.timestamp();
+    a.card_model = r.enumeration(parseCardModel, CardModel::kCccd2021);
+    a.request_type = r.enumeration(parseRequestType, RequestType::kNew);
+    a.priority = r.enumeration(parsePriority, Priority::kNormal);
+    r.text();  // personal_number_hash
+    Bytes number;
+    Bytes person;
+    if (personal) {
+      number = r.bytes();
+      person = r.bytes();
+    } else {
+      r.text();  // '' for personal_number_sealed
+      r.text();  // '' for person_sealed
+    }
+    const std::string issue_date = r.text();
+    a.receiving_unit.code = r.text();
+    a.receiving_unit.name = r.text();
+    a.content_hash = r.text();
+    a.workflow = r.text();
+    a.step = r.text();
+    a.state = r.enumeration(parseApplicationState, ApplicationState::kQueued);
+    a.revision = r.int64();
+    a.received_at = r.timestamp();
+    a.print_due = r.timestamp();
+    a.dispatch_due = r.timestamp();
+    CARDLINE_RETURN_IF_ERROR(r.status());
+    Result<Date> date = Date::parse(issue_date);
+    if (!date.isOk()) return dataLoss("application " + id + " has a bad issue date");
+    a.issue_date = *date;
+    if (!personal) return a;
+    CARDLINE_ASSIGN_OR_RETURN(Bytes plain_number, pii_.open(number, numberContext(a.id)));
+    a.personal_number = toString(plain_number);
+    CARDLINE_ASSIGN_OR_RETURN(Bytes plain_person, pii_.open(person, personContext(a.id)));
+    CARDLINE_ASSIGN_OR_RETURN(a.person, decodePerson(plain_person));
+    return a;
   }
 
  private:

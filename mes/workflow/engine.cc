@@ -175,7 +175,7 @@ Status Engine::appendEvent(StoreTransaction& tx, const std::string& subject_type
 
 Result<Engine::Context> Engine::load(StoreTransaction& tx, const std::string& application_id) {
   Context ctx;
-  CARDLINE_ASSIGN_OR_RETURN(ctx.app, tx.applications().find(application_id));
+  CARDLINE_ASSIGN_OR_RETURN(ctx.app, tx.applications().findWithoutPersonalData(application_id));
   if (ctx.app.workflow.empty()) {
     return failedPrecondition("application " + application_id +
                               " has not been started by the workflow engine");
@@ -351,7 +351,7 @@ Status Engine::start(StoreTransaction& tx, const Application& application) {
   CARDLINE_ASSIGN_OR_RETURN(const WorkflowDefinition* def,
                             catalog_.newestFor(application.card_model));
   Context ctx;
-  CARDLINE_ASSIGN_OR_RETURN(ctx.app, tx.applications().find(application.id));
+  CARDLINE_ASSIGN_OR_RETURN(ctx.app, tx.applications().findWithoutPersonalData(application.id));
   if (!ctx.app.workflow.empty()) {
     return failedPrecondition("application " + application.id + " already runs workflow " +
                               ctx.app.workflow);
@@ -774,7 +774,8 @@ Status Engine::reroute(StoreTransaction& tx, const SupervisorAction& action,
 
 Result<std::vector<Breach>> Engine::breaches(StoreTransaction& tx,
                                              const std::string& application_id, Timestamp now) {
-  CARDLINE_ASSIGN_OR_RETURN(Application app, tx.applications().find(application_id));
+  CARDLINE_ASSIGN_OR_RETURN(Application app,
+                            tx.applications().findWithoutPersonalData(application_id));
   CARDLINE_ASSIGN_OR_RETURN(std::vector<Card> cards, tx.cards().forApplication(application_id));
   return openBreaches(app, cards, now);
 }

@@ -91,7 +91,8 @@ Status RollupObserver::addSample(StoreTransaction& tx, Timestamp at, CycleSegmen
 
 Status RollupObserver::onEvent(StoreTransaction& tx, const Event& event) {
   if (event.subject_type == "application" && event.kind == "started") {
-    CARDLINE_ASSIGN_OR_RETURN(Application app, tx.applications().find(event.subject_id));
+    CARDLINE_ASSIGN_OR_RETURN(Application app,
+                              tx.applications().findWithoutPersonalData(event.subject_id));
     CARDLINE_ASSIGN_OR_RETURN(Milestones m, milestonesOf(tx, app.id));
     m.approved = app.approved_at.micros != 0   ? app.approved_at
                  : app.received_at.micros != 0 ? app.received_at

@@ -97,6 +97,41 @@ TEST_P(StoreContractTest, ApplicationRoundTripKeepsEveryField) {
   EXPECT_EQ(p.fingerprint_right_index->data, q.fingerprint_right_index->data);
 }
 
+TEST_P(StoreContractTest, FindWithoutPersonalDataLeavesOnlyThePersonalDataOut) {
+  const Application in = makeApplication("APP-1", "079203001234", "Nguyễn Thị Ánh");
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) { return tx.applications().insert(in); }));
+  Application out;
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(out, tx.applications().findWithoutPersonalData("APP-1"));
+    return Status::ok();
+  }));
+  EXPECT_TRUE(out.personal_number.empty());
+  EXPECT_TRUE(out.person.full_name.empty());
+  EXPECT_TRUE(out.person.photo.data.empty());
+  EXPECT_EQ(out.id, in.id);
+  EXPECT_EQ(out.approval_ref, in.approval_ref);
+  EXPECT_EQ(out.approved_at, in.approved_at);
+  EXPECT_EQ(out.card_model, in.card_model);
+  EXPECT_EQ(out.request_type, in.request_type);
+  EXPECT_EQ(out.priority, in.priority);
+  EXPECT_EQ(out.issue_date, in.issue_date);
+  EXPECT_EQ(out.receiving_unit.code, in.receiving_unit.code);
+  EXPECT_EQ(out.receiving_unit.name, in.receiving_unit.name);
+  EXPECT_EQ(out.content_hash, in.content_hash);
+  EXPECT_EQ(out.workflow, in.workflow);
+  EXPECT_EQ(out.step, in.step);
+  EXPECT_EQ(out.state, in.state);
+  EXPECT_EQ(out.revision, in.revision);
+  EXPECT_EQ(out.received_at, in.received_at);
+  EXPECT_EQ(out.print_due, in.print_due);
+  EXPECT_EQ(out.dispatch_due, in.dispatch_due);
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    EXPECT_EQ(tx.applications().findWithoutPersonalData("NOPE").status().code(),
+              ErrorCode::kNotFound);
+    return Status::ok();
+  }));
+}
+
 TEST_P(StoreContractTest, ApplicationWithoutOptionalFieldsRoundTrips) {
   Application in = makeApplication("APP-2", "001090000002", "Lê B");
   in.person.fingerprint_left_index.reset();
