@@ -294,7 +294,8 @@ void runGarbageDeviceScenario(const LineSettings& settings, int applications) {
   LineSnapshot after = finishRun(&run, "every application final beside a faulty encoder");
   const std::string serve_log = run.node.serve.process->log();
   const int refused = occurrences(serve_log, "bad message from");
-  EXPECT_GE(refused, 3) << "the MES reported no bad messages:\n" << lastLog(*run.node.serve.process);
+  EXPECT_GE(refused, 3) << "the MES reported no bad messages:\n"
+                        << lastLog(*run.node.serve.process);
   // Every applied device result is a real one: the simulators put their timing in the
   // measurements, which the routing event keeps; the forged RESULT carries none.
   for (const Event& e : after.events) {
@@ -456,7 +457,8 @@ void runDatabaseRestartScenario(const LineSettings& settings, const std::string&
       store,
       [&](const LineSnapshot& s) { return countFinal(s) >= std::max(1, applications / 4); },
       "the line under way");
-  auto stopped = runToCompletion({"/bin/bash", script, "stop", control_dir}, run.logPath("db-stop"));
+  auto stopped =
+      runToCompletion({"/bin/bash", script, "stop", control_dir}, run.logPath("db-stop"));
   ASSERT_TRUE(stopped.isOk() && *stopped == 0) << "could not stop MariaDB, see "
                                                << run.logPath("db-stop");
   std::cout << "[ e2e      ] MariaDB stopped mid-run" << std::endl;
@@ -465,7 +467,8 @@ void runDatabaseRestartScenario(const LineSettings& settings, const std::string&
                                 std::chrono::seconds(4));
   EXPECT_FALSE(exited) << "cardline serve exited without its database:\n"
                        << lastLog(*run.node.serve.process);
-  auto started = runToCompletion({"/bin/bash", script, "start", control_dir}, run.logPath("db-start"));
+  auto started =
+      runToCompletion({"/bin/bash", script, "start", control_dir}, run.logPath("db-start"));
   ASSERT_TRUE(started.isOk() && *started == 0) << "could not start MariaDB again, see "
                                                << run.logPath("db-start");
   std::cout << "[ e2e      ] MariaDB started again" << std::endl;
