@@ -120,30 +120,6 @@ std::vector<StationJob> leasedTo(Store& store, const LineSnapshot& snapshot,
   return held;
 }
 
-// Each job of `held` is done, by `by`; with `new_attempt` under a later attempt (it was handed
-// out again).
-void expectFinishedBy(Store& store, const LineSnapshot& after, const std::vector<StationJob>& held,
-                      const std::string& by, bool new_attempt) {
-  const auto finished_by = completedJobs(after);
-  auto jobs = allJobs(store, after);
-  ASSERT_TRUE(jobs.isOk()) << jobs.status().toString();
-  for (const StationJob& before : held) {
-    const auto job = std::find_if(jobs->begin(), jobs->end(),
-                                  [&](const StationJob& j) { return j.id == before.id; });
-    ASSERT_NE(job, jobs->end()) << "job " << before.id;
-    EXPECT_EQ(job->state, JobState::kDone) << "job " << before.id;
-    if (new_attempt) {
-      EXPECT_GT(job->attempt, before.attempt) << "job " << before.id
-                                              << " was not handed out again";
-    }
-    const auto device = finished_by.find(before.id);
-    ASSERT_NE(device, finished_by.end()) << "job " << before.id << " has no applied result";
-    if (!by.empty()) {
-      EXPECT_EQ(device->second, by) << "job " << before.id;
-    }
-  }
-}
-
 // Waits until every application is final, then checks the run: invariants, signer, nothing
 // leased, ledgers, and that the MES is still up. Returns the final snapshot.
 LineSnapshot finishRun(FaultRun* run, const std::string& what) {

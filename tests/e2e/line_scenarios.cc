@@ -182,19 +182,7 @@ void runTwoNodeScenario(const LineSettings& settings, int applications) {
   EXPECT_GT(didWork(after, "b-"), b_before) << "node B did nothing after node A died";
   // Each job node A held was finished by node B's devices, under a later attempt (the lease
   // expired and was handed out again).
-  const auto finished_by = completedJobs(after);
-  auto jobs_after = allJobs(store, after);
-  ASSERT_TRUE(jobs_after.isOk()) << jobs_after.status().toString();
-  for (const StationJob& held : held_by_a) {
-    const auto job = std::find_if(jobs_after->begin(), jobs_after->end(),
-                                  [&](const StationJob& j) { return j.id == held.id; });
-    ASSERT_NE(job, jobs_after->end());
-    EXPECT_EQ(job->state, JobState::kDone) << "job " << held.id;
-    EXPECT_GT(job->attempt, held.attempt) << "job " << held.id << " was not handed out again";
-    const auto by = finished_by.find(held.id);
-    ASSERT_NE(by, finished_by.end()) << "job " << held.id << " has no applied result";
-    EXPECT_EQ(by->second.rfind("b-", 0), 0u) << "job " << held.id << " finished by " << by->second;
-  }
+  expectFinishedBy(store, after, held_by_a, "b-", /*new_attempt=*/true);
   std::cout << "[ e2e      ] node B finished: " << describe(after) << "; jobs done by A's "
             << "devices " << didWork(after, "a-") << ", by B's " << didWork(after, "b-")
             << std::endl;

@@ -135,6 +135,27 @@ void expectNothingLeased(Store& store) {
 }
 
 
+void expectFinishedBy(Store& store, const LineSnapshot& after, const std::vector<StationJob>& held,
+                      const std::string& by_prefix, bool new_attempt) {
+  const auto finished_by = completedJobs(after);
+  auto jobs = allJobs(store, after);
+  ASSERT_TRUE(jobs.isOk()) << jobs.status().toString();
+  for (const StationJob& before : held) {
+    const auto job = std::find_if(jobs->begin(), jobs->end(),
+                                  [&](const StationJob& j) { return j.id == before.id; });
+    ASSERT_NE(job, jobs->end()) << "job " << before.id;
+    EXPECT_EQ(job->state, JobState::kDone) << "job " << before.id;
+    if (new_attempt) {
+      EXPECT_GT(job->attempt, before.attempt) << "job " << before.id
+                                              << " was not handed out again";
+    }
+    const auto device = finished_by.find(before.id);
+    ASSERT_NE(device, finished_by.end()) << "job " << before.id << " has no applied result";
+    EXPECT_EQ(device->second.rfind(by_prefix, 0), 0u)
+        << "job " << before.id << " finished by " << device->second;
+  }
+}
+
 void expectLedgersHold(const NodeSetup& node, Store& store, const LineSnapshot& snapshot) {
   // The audit chain, verified by the product's own command (exit 0 = every link holds).
   Status verified = runCardline(node, {"audit", "verify"}, "audit-verify");

@@ -56,6 +56,11 @@ LineSnapshot waitFor(Store& store, const std::function<bool(const LineSnapshot&)
 // No station job is left ready or leased.
 void expectNothingLeased(Store& store);
 
+// Each job of `held` is done with an applied result from a device whose id starts with
+// `by_prefix`; with `new_attempt` under a later attempt than in `held` (it was handed out again).
+void expectFinishedBy(Store& store, const LineSnapshot& after, const std::vector<StationJob>& held,
+                      const std::string& by_prefix, bool new_attempt);
+
 // The ledgers of a finished run hold: `cardline audit verify` passes on the node's database
 // (the hash chain is unbroken), and the blank reconciliation over all time balances and agrees
 // with the cards: every blank consumed is exactly one card (received - on hand = cards), every
