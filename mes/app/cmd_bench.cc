@@ -20,6 +20,7 @@
 #include "mes/app/line_node.h"
 #include "mes/app/line_run.h"
 #include "mes/app/node.h"
+#include "mes/base/json_text.h"
 #include "mes/base/log.h"
 #include "mes/storage/sql_connection.h"
 #include "mes/storage/store_factory.h"
@@ -187,34 +188,17 @@ LatencySummary summarise(std::vector<double> ms) {
   return s;
 }
 
-std::string jsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 std::string jsonReport(const BenchResult& r, const Config& config, const BenchOptions& o,
                        const std::string& command) {
   const double wall = r.wall_seconds > 0 ? r.wall_seconds : 1e-9;
   std::ostringstream j;
   j << std::fixed << std::setprecision(3);
   j << "{\n"
-    << "  \"command\": " << jsonString(command) << ",\n"
-    << "  \"outcome\": " << jsonString(r.outcome) << ",\n"
-    << "  \"database\": " << jsonString(describeDatabase(config)) << ",\n"
-    << "  \"backend\": " << jsonString(name(config.database.backend)) << ",\n"
-    << "  \"artefacts\": " << jsonString(o.payload == JobPayloadMode::kFull ? "on" : "off")
+    << "  \"command\": " << jsonQuote(command) << ",\n"
+    << "  \"outcome\": " << jsonQuote(r.outcome) << ",\n"
+    << "  \"database\": " << jsonQuote(describeDatabase(config)) << ",\n"
+    << "  \"backend\": " << jsonQuote(name(config.database.backend)) << ",\n"
+    << "  \"artefacts\": " << jsonQuote(o.payload == JobPayloadMode::kFull ? "on" : "off")
     << ",\n"
     << "  \"device_capacity\": " << o.capacity << ",\n"
     << "  \"applications\": " << r.applications << ",\n"
@@ -227,7 +211,7 @@ std::string jsonReport(const BenchResult& r, const Config& config, const BenchOp
     << "  \"jobs_per_second\": " << static_cast<double>(r.jobs_done) / wall << ",\n"
     << "  \"jobs_by_station\": {";
   for (int i = 0; i < 4; ++i) {
-    j << (i ? ", " : "") << jsonString(name(kLineStations[i])) << ": " << r.jobs_by_station[i];
+    j << (i ? ", " : "") << jsonQuote(name(kLineStations[i])) << ": " << r.jobs_by_station[i];
   }
   j << "},\n"
     << "  \"job_latency_ms\": {\"samples\": " << r.latency.samples << ", \"p50\": "
@@ -235,7 +219,7 @@ std::string jsonReport(const BenchResult& r, const Config& config, const BenchOp
     << r.latency.mean_ms << ", \"max\": " << r.latency.max_ms << "},\n"
     << "  \"peak_rss_kib\": {\"mes\": " << r.mes_peak_rss_kib << ", \"devices\": {";
   for (std::size_t i = 0; i < r.devices.size(); ++i) {
-    j << (i ? ", " : "") << jsonString(r.devices[i].device_id) << ": "
+    j << (i ? ", " : "") << jsonQuote(r.devices[i].device_id) << ": "
       << r.devices[i].peak_rss_kib;
   }
   j << "}}\n}\n";

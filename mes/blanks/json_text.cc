@@ -2,33 +2,17 @@
 
 #include <cstdio>
 
-namespace cardline::blanks_internal {
+#include "mes/base/json_text.h"
 
-std::string jsonString(const std::string& value) {
-  std::string out = "\"";
-  for (char c : value) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+namespace cardline::blanks_internal {
 
 void JsonObject::raw(const char* key, const std::string& json) {
   if (!body_.empty()) body_ += ",";
-  body_ += jsonString(key) + ":" + json;
+  body_ += jsonQuote(key) + ":" + json;
 }
 
 JsonObject& JsonObject::text(const char* key, const std::string& value) {
-  raw(key, jsonString(value));
+  raw(key, jsonQuote(value));
   return *this;
 }
 
@@ -41,14 +25,14 @@ JsonObject& JsonObject::list(const char* key, const std::vector<std::string>& va
   std::string json = "[";
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i != 0) json += ",";
-    json += jsonString(values[i]);
+    json += jsonQuote(values[i]);
   }
   raw(key, json + "]");
   return *this;
 }
 
 std::string jsonStringField(const std::string& json, const std::string& key) {
-  std::string needle = jsonString(key) + ":\"";
+  std::string needle = jsonQuote(key) + ":\"";
   std::size_t at = json.find(needle);
   if (at == std::string::npos) return {};
   std::string out;

@@ -21,9 +21,6 @@ class JsonObject {
   std::string body_;
 };
 
-// The JSON string literal of `value` (quoted, escaped).
-std::string jsonString(const std::string& value);
-
 // The value of a top-level string field "key":"..." in flat JSON object text (the escapes the
 // engine writes are decoded: quote, backslash, n, t, r, u00XX); "" when absent or not a string.
 std::string jsonStringField(const std::string& json, const std::string& key);

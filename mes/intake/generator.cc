@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mes/base/bytes.h"
+#include "mes/base/json_text.h"
 #include "mes/intake/image_codec.h"
 #include "mes/intake/validation.h"
 
@@ -239,23 +240,6 @@ void erase(Fields& fields, const std::string& name) {
       fields.end());
 }
 
-std::string jsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 // Writes dotted fields as nested JSON objects, in canonical field order.
 void writeJson(const Fields& fields, std::ostream& out) {
   const auto& order = intakeFieldNames();
@@ -284,11 +268,11 @@ void writeJson(const Fields& fields, std::ostream& out) {
       open.pop_back();
     }
     for (std::size_t i = common; i < parts.size(); ++i) {
-      out << (first ? "" : ",") << jsonString(parts[i]) << ":{";
+      out << (first ? "" : ",") << jsonQuote(parts[i]) << ":{";
       first = true;
       open.push_back(parts[i]);
     }
-    out << (first ? "" : ",") << jsonString(leaf) << ':' << jsonString(value);
+    out << (first ? "" : ",") << jsonQuote(leaf) << ':' << jsonQuote(value);
     first = false;
   }
   while (!open.empty()) {

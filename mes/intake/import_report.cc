@@ -6,7 +6,7 @@
 
 namespace cardline {
 
-std::string jsonQuote(std::string_view text) {
+std::string jsonQuoteValidUtf8(std::string_view text) {
   std::string out = "\"";
   while (!text.empty()) {
     auto bad = findInvalidUtf8(text);
@@ -51,8 +51,8 @@ std::string problemsToJson(const std::vector<Problem>& problems) {
   std::string out = "[";
   for (std::size_t i = 0; i < problems.size(); ++i) {
     if (i) out += ',';
-    out += "{\"field\":" + jsonQuote(problems[i].field) +
-           ",\"message\":" + jsonQuote(problems[i].message) + "}";
+    out += "{\"field\":" + jsonQuoteValidUtf8(problems[i].field) +
+           ",\"message\":" + jsonQuoteValidUtf8(problems[i].message) + "}";
   }
   out += ']';
   return out;
@@ -77,17 +77,17 @@ void printImportSummary(const ImportSummary& summary, std::ostream& out) {
 Status writeImportReport(const ImportSummary& summary, std::ostream& out) {
   out << "{\"files\":[";
   for (std::size_t i = 0; i < summary.files.size(); ++i) {
-    out << (i ? "," : "") << jsonQuote(summary.files[i]);
+    out << (i ? "," : "") << jsonQuoteValidUtf8(summary.files[i]);
   }
   out << "],\"records\":" << summary.records << ",\"accepted\":" << summary.accepted
       << ",\"rejected\":" << summary.rejected << ",\"duplicates\":" << summary.duplicates
       << ",\"status\":"
-      << jsonQuote(summary.status.isOk() ? std::string("ok") : summary.status.toString())
+      << jsonQuoteValidUtf8(summary.status.isOk() ? std::string("ok") : summary.status.toString())
       << ",\"rejections\":[";
   for (std::size_t i = 0; i < summary.rejections.size(); ++i) {
     const auto& r = summary.rejections[i];
-    out << (i ? "," : "") << "{\"file\":" << jsonQuote(r.file) << ",\"line\":" << r.line
-        << ",\"application_id\":" << jsonQuote(r.application_id)
+    out << (i ? "," : "") << "{\"file\":" << jsonQuoteValidUtf8(r.file) << ",\"line\":" << r.line
+        << ",\"application_id\":" << jsonQuoteValidUtf8(r.application_id)
         << ",\"problems\":" << problemsToJson(r.problems) << "}";
   }
   out << "]}\n";

@@ -32,6 +32,6 @@ std::string problemsToJson(const std::vector<Problem>& problems);
 namespace cardline {
 
 // `text` as a JSON string literal with quotes; ill-formed UTF-8 bytes become U+FFFD.
-std::string jsonQuote(std::string_view text);
+std::string jsonQuoteValidUtf8(std::string_view text);
 
 }  // namespace cardline

@@ -69,7 +69,7 @@ Result<ImportOutcome> importApplication(StoreTransaction& tx, const Application&
   event.subject_id = stored.id;
   event.kind = "imported";
   event.actor = options.actor;
-  event.detail = "{\"file\":" + jsonQuote(source.file) +
+  event.detail = "{\"file\":" + jsonQuoteValidUtf8(source.file) +
                  ",\"line\":" + std::to_string(source.line) + ",\"card_model\":\"" +
                  name(stored.card_model) + "\",\"priority\":\"" + name(stored.priority) + "\"}";
   auto appended = tx.events().append(event);

@@ -31,26 +31,6 @@ std::string sha256Hex(const std::string& text) {
 
 }  // namespace
 
-std::string jsonQuote(const std::string& text) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
-}
-
 std::string auditCanonicalText(const AuditEntry& entry) {
   std::string out = "cardline-audit-1";
   appendField(out, std::to_string(entry.seq));

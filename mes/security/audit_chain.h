@@ -17,15 +17,12 @@
 #include <vector>
 
 #include "mes/base/clock.h"
+#include "mes/base/json_text.h"  // jsonQuote, for building audit details
 #include "mes/base/status.h"
 #include "mes/core/domain.h"
 #include "mes/core/store.h"
 
 namespace cardline {
-
-// A JSON string literal for `text` (quotes included), escaping as RFC 8259 requires; for
-// building audit details such as "{\"reason\":" + jsonQuote(reason) + "}".
-std::string jsonQuote(const std::string& text);
 
 // The previous hash of the first entry.
 extern const char kAuditGenesisHash[];

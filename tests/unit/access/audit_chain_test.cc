@@ -159,10 +159,5 @@ TEST_F(AuditChainTest, AppendInRollsBackWithTheCallersTransaction) {
   EXPECT_EQ(audit_->append("", "x", "y", "{}").status().code(), ErrorCode::kInvalidArgument);
 }
 
-TEST(JsonQuoteTest, EscapesQuotesBackslashesAndControls) {
-  EXPECT_EQ(jsonQuote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\u000a\\u0001\"");
-  EXPECT_EQ(jsonQuote("Huế"), "\"Huế\"");
-}
-
 }  // namespace
 }  // namespace cardline
