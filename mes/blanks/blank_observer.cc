@@ -1,5 +1,6 @@
 #include "mes/blanks/blank_observer.h"
 
+#include "mes/base/json_text.h"
 #include "mes/blanks/json_text.h"
 
 namespace cardline {
@@ -23,8 +24,8 @@ Status BlankObserver::onEvent(StoreTransaction& tx, const Event& event) {
   }
   CARDLINE_RETURN_IF_ERROR(found.status());
   if (event.kind == "passed_qa") return stock_.markGood(tx, event.subject_id, event.actor);
-  std::string reason = blanks_internal::jsonStringField(event.detail, "reason");
-  std::string station = blanks_internal::jsonStringField(event.detail, "station");
+  std::string reason = jsonStringField(event.detail, "reason");
+  std::string station = jsonStringField(event.detail, "station");
   return stock_.spoil(tx, event.subject_id, reason.empty() ? "unspecified" : reason,
                       station.empty() ? "unknown" : station, event.actor);
 }

@@ -1,6 +1,6 @@
 #pragma once
-// Internal to mes/blanks: the JSON object text of event details, and reading one string field
-// back from an event detail written by the workflow engine.
+// Internal to mes/blanks: the JSON object text of event details (reading a field back is
+// jsonStringField in mes/base/json_text.h).
 
 #include <cstdint>
 #include <string>
@@ -21,8 +21,5 @@ class JsonObject {
   std::string body_;
 };
 
-// The value of a top-level string field "key":"..." in flat JSON object text (the escapes the
-// engine writes are decoded: quote, backslash, n, t, r, u00XX); "" when absent or not a string.
-std::string jsonStringField(const std::string& json, const std::string& key);
 
 }  // namespace cardline::blanks_internal

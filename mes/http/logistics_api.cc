@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mes/base/date.h"
+#include "mes/base/json_text.h"
 #include "mes/logistics/pdf/box_documents.h"
 #include "mes/logistics/trace.h"
 #include "mes/security/access_policy.h"
@@ -20,7 +21,7 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-std::string q(const std::string& s) { return logisticsJsonQuote(s); }
+std::string q(const std::string& s) { return jsonQuote(s); }
 
 Object::Ptr bodyObject(const HttpRequest& request) {
   Poco::JSON::Parser parser;

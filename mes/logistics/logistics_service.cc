@@ -5,6 +5,8 @@
 #include <set>
 #include <utility>
 
+#include "mes/base/json_text.h"
+
 namespace cardline {
 namespace {
 
@@ -28,52 +30,15 @@ Timestamp nextCutoff(Timestamp t, const LogisticsOptions& o) {
   return Timestamp{cut};
 }
 
-// The string value of "key" in a flat JSON object text, or "" (measurements are small and
-// flat; a missing or non-string value reads as "").
-std::string jsonStringField(const std::string& json, const std::string& key) {
-  const std::string quoted = "\"" + key + "\"";
-  std::size_t at = json.find(quoted);
-  if (at == std::string::npos) return {};
-  at = json.find_first_not_of(" \t\r\n", at + quoted.size());
-  if (at == std::string::npos || json[at] != ':') return {};
-  at = json.find_first_not_of(" \t\r\n", at + 1);
-  if (at == std::string::npos || json[at] != '"') return {};
-  std::string out;
-  for (++at; at < json.size() && json[at] != '"'; ++at) {
-    if (json[at] == '\\' && at + 1 < json.size()) ++at;
-    out += json[at];
-  }
-  return out;
-}
-
 std::string jsonList(const std::vector<std::string>& items) {
   std::string out = "[";
   for (std::size_t i = 0; i < items.size(); ++i) {
-    out += (i == 0 ? "" : ",") + logisticsJsonQuote(items[i]);
+    out += (i == 0 ? "" : ",") + jsonQuote(items[i]);
   }
   return out + "]";
 }
 
 }  // namespace
-
-std::string logisticsJsonQuote(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\\') {
-      out += "\\\\";
-    } else if (u < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(u));
-      out += escaped;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 const char* name(CloseReason v) {
   switch (v) {
@@ -126,7 +91,7 @@ Result<Box> LogisticsService::openBox(StoreTransaction& tx, const ReceivingUnit&
   box.created_at = clock_.now();
   CARDLINE_RETURN_IF_ERROR(tx.logistics().insertBox(box));
   CARDLINE_RETURN_IF_ERROR(event(tx, "box", box.id, "opened", actor,
-                                 "{\"receiving_unit\":" + logisticsJsonQuote(unit.code) +
+                                 "{\"receiving_unit\":" + jsonQuote(unit.code) +
                                      ",\"capacity\":" + std::to_string(box.capacity) + "}"));
   return box;
 }
@@ -171,8 +136,8 @@ Result<Box> LogisticsService::packCard(StoreTransaction& tx, const std::string& 
   entry.application_id = application.id;
   entry.packed_at = clock_.now();
   CARDLINE_RETURN_IF_ERROR(tx.logistics().addCard(entry));
-  const std::string detail = "{\"box\":" + logisticsJsonQuote(box.id) +
-                             ",\"serial\":" + logisticsJsonQuote(serial) + "}";
+  const std::string detail = "{\"box\":" + jsonQuote(box.id) +
+                             ",\"serial\":" + jsonQuote(serial) + "}";
   CARDLINE_RETURN_IF_ERROR(event(tx, "card", serial, "packed", actor, detail));
   CARDLINE_RETURN_IF_ERROR(event(tx, "box", box.id, "card_packed", actor, detail));
   CARDLINE_ASSIGN_OR_RETURN(box, tx.logistics().findBox(box.id));
@@ -194,7 +159,7 @@ Result<Box> LogisticsService::closeIn(StoreTransaction& tx, Box box,
   box.sealed_at = clock_.now();
   CARDLINE_RETURN_IF_ERROR(tx.logistics().updateBox(box, BoxState::kOpen));
   CARDLINE_RETURN_IF_ERROR(event(tx, "box", box.id, "packed", actor,
-                                 "{\"seal\":" + logisticsJsonQuote(box.seal_number) +
+                                 "{\"seal\":" + jsonQuote(box.seal_number) +
                                      ",\"cards\":" + std::to_string(box.card_count) +
                                      ",\"reason\":\"" + name(reason) + "\"}"));
   return box;
@@ -253,13 +218,13 @@ Result<Shipment> LogisticsService::handOver(StoreTransaction& tx, const HandOver
     box.shipment_id = s.id;
     CARDLINE_RETURN_IF_ERROR(tx.logistics().updateBox(box, BoxState::kPacked));
     CARDLINE_RETURN_IF_ERROR(event(tx, "box", box.id, "handed_over", h.actor,
-                                   "{\"shipment\":" + logisticsJsonQuote(s.id) + ",\"seal\":" +
-                                       logisticsJsonQuote(box.seal_number) + "}"));
+                                   "{\"shipment\":" + jsonQuote(s.id) + ",\"seal\":" +
+                                       jsonQuote(box.seal_number) + "}"));
   }
   CARDLINE_RETURN_IF_ERROR(event(
       tx, "shipment", s.id, "handed_over", h.actor,
-      "{\"carrier\":" + logisticsJsonQuote(s.carrier) + ",\"tracking_number\":" +
-          logisticsJsonQuote(s.tracking_number) + ",\"by\":" + logisticsJsonQuote(h.actor) +
+      "{\"carrier\":" + jsonQuote(s.carrier) + ",\"tracking_number\":" +
+          jsonQuote(s.tracking_number) + ",\"by\":" + jsonQuote(h.actor) +
           ",\"boxes\":" + jsonList(h.box_ids) + ",\"seals\":" + jsonList(seals) + "}"));
   return s;
 }
@@ -294,7 +259,7 @@ Result<Shipment> LogisticsService::setShipmentState(StoreTransaction& tx,
     box.state = box_state;
     CARDLINE_RETURN_IF_ERROR(tx.logistics().updateBox(box, box_from));
     CARDLINE_RETURN_IF_ERROR(event(tx, "box", box.id, name(box_state), actor,
-                                   "{\"shipment\":" + logisticsJsonQuote(s.id) + "}"));
+                                   "{\"shipment\":" + jsonQuote(s.id) + "}"));
   }
   CARDLINE_RETURN_IF_ERROR(event(tx, "shipment", s.id, name(to), actor, "{}"));
   return s;
@@ -313,7 +278,7 @@ Status LogisticsService::deliverCard(StoreTransaction& tx, const std::string& se
   to.updated_at = clock_.now();
   CARDLINE_RETURN_IF_ERROR(tx.cards().updateState(serial, CardState::kDispatched, to));
   CARDLINE_RETURN_IF_ERROR(event(tx, "card", serial, "delivered", actor,
-                                 "{\"box\":" + logisticsJsonQuote(box_id) + "}"));
+                                 "{\"box\":" + jsonQuote(box_id) + "}"));
   CARDLINE_ASSIGN_OR_RETURN(Application application,
                             tx.applications().find(card.application_id));
   StepConfirmation confirmation;
@@ -329,8 +294,8 @@ Status LogisticsService::deliverCard(StoreTransaction& tx, const std::string& se
   // The application is not waiting at a manual step (held meanwhile, for example): the card is
   // delivered all the same; a supervisor sees why in its history.
   return event(tx, "application", application.id, "delivery_not_confirmed", actor,
-               "{\"serial\":" + logisticsJsonQuote(serial) + ",\"reason\":" +
-                   logisticsJsonQuote(confirmed.status().message()) + "}");
+               "{\"serial\":" + jsonQuote(serial) + ",\"reason\":" +
+                   jsonQuote(confirmed.status().message()) + "}");
 }
 
 Result<DeliveryOutcome> LogisticsService::confirmDelivery(StoreTransaction& tx,
@@ -358,7 +323,7 @@ Result<DeliveryOutcome> LogisticsService::confirmDelivery(StoreTransaction& tx,
   CARDLINE_RETURN_IF_ERROR(tx.logistics().updateBox(box, from));
   CARDLINE_RETURN_IF_ERROR(event(tx, "box", box.id, "delivered", c.actor,
                                  "{\"missing\":" + jsonList(c.missing_serials) + ",\"note\":" +
-                                     logisticsJsonQuote(c.note) + "}"));
+                                     jsonQuote(c.note) + "}"));
   for (const auto& card : cards) {
     if (missing.count(card.serial) != 0) continue;
     CARDLINE_RETURN_IF_ERROR(deliverCard(tx, card.serial, c.actor, c.actor_roles, box.id));
@@ -373,7 +338,7 @@ Result<DeliveryOutcome> LogisticsService::confirmDelivery(StoreTransaction& tx,
     d.reported_at = clock_.now();
     CARDLINE_ASSIGN_OR_RETURN(outcome.discrepancy_id, tx.logistics().insertDiscrepancy(d));
     const std::string detail = "{\"discrepancy\":" + std::to_string(outcome.discrepancy_id) +
-                               ",\"box\":" + logisticsJsonQuote(box.id) +
+                               ",\"box\":" + jsonQuote(box.id) +
                                ",\"missing\":" + jsonList(d.missing_serials) + "}";
     CARDLINE_RETURN_IF_ERROR(event(tx, "box", box.id, "missing_reported", c.actor, detail));
     for (const auto& serial : d.missing_serials) {
@@ -441,9 +406,9 @@ Result<Discrepancy> LogisticsService::resolveDiscrepancy(StoreTransaction& tx,
   d.resolved_at = clock_.now();
   CARDLINE_RETURN_IF_ERROR(tx.logistics().updateDiscrepancy(d, DiscrepancyState::kOpen));
   CARDLINE_RETURN_IF_ERROR(event(tx, "discrepancy", std::to_string(d.id), "resolved", actor,
-                                 "{\"box\":" + logisticsJsonQuote(d.box_id) +
+                                 "{\"box\":" + jsonQuote(d.box_id) +
                                      ",\"resolution\":\"" + d.resolution + "\",\"note\":" +
-                                     logisticsJsonQuote(note) + "}"));
+                                     jsonQuote(note) + "}"));
   CARDLINE_RETURN_IF_ERROR(event(tx, "box", d.box_id, "discrepancy_resolved", actor,
                                  "{\"discrepancy\":" + std::to_string(d.id) +
                                      ",\"resolution\":\"" + d.resolution + "\"}"));
@@ -490,7 +455,7 @@ Result<PurgeReport> LogisticsService::purgeExpired(StoreTransaction& tx, const s
     for (const auto& card : cards) applications.insert(card.application_id);
     for (const auto& id : applications) {
       CARDLINE_RETURN_IF_ERROR(tx.applications().purgePersonalData(id));
-      const std::string detail = "{\"box\":" + logisticsJsonQuote(box.id) +
+      const std::string detail = "{\"box\":" + jsonQuote(box.id) +
                                  ",\"retention_days\":" +
                                  std::to_string(options_.retention_days) + "}";
       CARDLINE_RETURN_IF_ERROR(event(tx, "application", id, "personal_data_purged", actor,

@@ -184,7 +184,5 @@ class DispatchPacker final : public TransitionObserver {
   LogisticsService& service_;
 };
 
-// A JSON string literal for text (quotes included).
-std::string logisticsJsonQuote(const std::string& text);
 
 }  // namespace cardline

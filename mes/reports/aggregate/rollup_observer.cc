@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "mes/base/json_text.h"
 #include "mes/core/rollups.h"
 #include "mes/reports/aggregate/cycle_histogram.h"
 
@@ -32,21 +33,6 @@ std::int64_t hourStart(Timestamp t) { return floorDiv(t.seconds(), 3600) * 3600;
 
 Date localDate(Timestamp t, std::int64_t utc_offset_seconds) {
   return Date::fromDays(floorDiv(t.seconds() + utc_offset_seconds, 86400));
-}
-
-std::string jsonStringField(const std::string& json, const std::string& field) {
-  const std::string needle = "\"" + field + "\":";
-  std::size_t at = json.find(needle);
-  if (at == std::string::npos) return {};
-  std::size_t i = at + needle.size();
-  while (i < json.size() && json[i] == ' ') ++i;
-  if (i >= json.size() || json[i] != '"') return {};
-  std::string value;
-  for (++i; i < json.size() && json[i] != '"'; ++i) {
-    if (json[i] == '\\' && i + 1 < json.size()) ++i;
-    value += json[i];
-  }
-  return value;
 }
 
 RollupObserver::RollupObserver(const Clock& clock, RollupOptions options)

@@ -59,8 +59,5 @@ std::int64_t hourStart(Timestamp t);
 // The factory-local calendar day of t.
 Date localDate(Timestamp t, std::int64_t utc_offset_seconds);
 
-// The value of a top-level string field of a flat JSON object text ("" if absent); used to
-// read the application id from card event details.
-std::string jsonStringField(const std::string& json, const std::string& field);
 
 }  // namespace cardline

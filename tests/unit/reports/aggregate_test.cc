@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "mes/base/json_text.h"
 #include "mes/reports/aggregate/cycle_histogram.h"
 #include "mes/reports/aggregate/figures.h"
 #include "mes/reports/aggregate/report_model.h"
