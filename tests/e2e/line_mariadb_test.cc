@@ -1,9 +1,11 @@
-// End to end on MariaDB: crash safety of one node, and two nodes sharing one backlog with one
-// of them killed (tests/e2e/line_scenarios.h). Needs CARDLINE_MYSQL_* (scripts/mariadb.sh
+// End to end on MariaDB: crash safety of one node, two nodes sharing one backlog with one of
+// them killed (tests/e2e/line_scenarios.h), and the device faults of the fault campaign
+// (tests/e2e/fault_scenarios.h). Needs CARDLINE_MYSQL_* (scripts/mariadb.sh
 // start); fails instead of skipping when CARDLINE_REQUIRE_MARIADB=1. Drops the schema's
 // tables, so ctest runs it serially.
 #include <gtest/gtest.h>
 
+#include "tests/e2e/fault_scenarios.h"
 #include "tests/e2e/line_scenarios.h"
 
 namespace cardline::e2e {
@@ -39,6 +41,14 @@ TEST_F(LineMariaDbTest, KillNineMidRunThenRestartFinishesEveryApplicationOnce) {
 
 TEST_F(LineMariaDbTest, TwoNodesShareTheBacklogAndTheSurvivorFinishesAfterAKill) {
   runTwoNodeScenario(settings(), 80);
+}
+
+TEST_F(LineMariaDbTest, DeviceKilledAndRestartedMidJob) {
+  runDeviceKillScenario(settings(), 40);
+}
+
+TEST_F(LineMariaDbTest, DeviceHangsAndWakesUpLate) {
+  runDeviceHangScenario(settings(), 40);
 }
 
 }  // namespace
