@@ -1,9 +1,10 @@
 #include "mes/workflow/engine.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <optional>
 #include <utility>
+
+#include "mes/base/json_text.h"
 
 namespace cardline {
 namespace {
@@ -12,7 +13,7 @@ namespace {
 class Detail {
  public:
   Detail& text(const char* key, const std::string& value) {
-    return raw(key, "\"" + escaped(value) + "\"");
+    return raw(key, jsonQuote(value));
   }
   Detail& number(const char* key, std::int64_t value) { return raw(key, std::to_string(value)); }
   // `json` must already be JSON text (an object from a device's measurements).
@@ -30,24 +31,6 @@ class Detail {
   std::string str() const { return "{" + body_ + "}"; }
 
  private:
-  static std::string escaped(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-      unsigned char u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (u < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", u);
-        out += buf;
-      } else {
-        out += c;
-      }
-    }
-    return out;
-  }
-
   std::string body_;
 };
 
