@@ -357,6 +357,15 @@ Result<LineSnapshot> readSnapshot(Store& store) {
       snapshot.cards[app.id] = std::move(cards);
       snapshot.applications[app.id] = std::move(app);
     }
+    // MariaDB runs READ COMMITTED: a node may commit while the rows above are read. The events
+    // committed since are read too, so the events always cover the states read (an application
+    // seen final has the events that made it final).
+    for (;;) {
+      CARDLINE_ASSIGN_OR_RETURN(std::vector<Event> page, tx.events().after(after, 5000));
+      if (page.empty()) break;
+      after = page.back().seq;
+      for (Event& e : page) snapshot.events.push_back(std::move(e));
+    }
     return Status::ok();
   });
   if (!read.isOk()) return read;

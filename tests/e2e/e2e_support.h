@@ -170,7 +170,8 @@ struct LineSnapshot {
   std::map<std::string, std::vector<Card>> cards;         // by application id
   std::vector<Event> events;                              // every event, oldest first
 };
-// Reads the snapshot through the Store port.
+// Reads the snapshot through the Store port. The events cover at least the states read (on
+// MariaDB, READ COMMITTED, they may also hold a few later ones).
 Result<LineSnapshot> readSnapshot(Store& store);
 
 // An application is final for these tests when it waits at in_transit (dispatched, with

@@ -245,14 +245,26 @@ void runDeviceHangScenario(const LineSettings& settings, int applications) {
       << lastLog(hung);
   // Watch the line for a while as the late result arrives: nothing may move.
   const int results = static_cast<int>(completedJobs(done).size());
+  std::string what_changed;
   const bool changed = pollUntil(
       [&] {
         auto s = readSnapshot(store);
-        return s.isOk() && (static_cast<int>(completedJobs(*s).size()) != results ||
-                            !checkInvariants(*s, applications).empty());
+        if (!s.isOk()) return false;
+        const std::vector<std::string> problems = checkInvariants(*s, applications);
+        if (static_cast<int>(completedJobs(*s).size()) == results && problems.empty()) {
+          return false;
+        }
+        what_changed = describe(*s) + failures(problems);
+        for (std::size_t i = done.events.size(); i < s->events.size(); ++i) {
+          const Event& e = s->events[i];
+          what_changed += "\n  new event " + std::to_string(e.seq) + " " + e.subject_type + " " +
+                          e.subject_id + " " + e.kind + " by " + e.actor + ": " + e.detail;
+        }
+        return true;
       },
       std::chrono::seconds(3));
-  EXPECT_FALSE(changed) << "the woken device's late result changed the line";
+  EXPECT_FALSE(changed) << "the woken device's late result changed the line: before "
+                        << describe(done) << "; after " << what_changed;
   LineSnapshot after = finishRun(&run, "after d-qa woke up");
   EXPECT_EQ(doneBy(after, "d-qa"), doneBy(*at_freeze, "d-qa"));
   EXPECT_TRUE(hung.running()) << lastLog(hung);
