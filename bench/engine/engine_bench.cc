@@ -87,6 +87,7 @@ class InstantDispatcher final : public JobDispatcher {
   }
   void acknowledge(const std::string& /*device_id*/, std::int64_t /*job_id*/, int /*attempt*/,
                    ResultDisposition /*disposition*/) override {}
+  void leaseExpired(const std::string& /*device_id*/, std::int64_t /*job_id*/) override {}
 
  private:
   LineController* controller_ = nullptr;

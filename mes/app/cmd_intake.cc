@@ -39,7 +39,7 @@ int runImport(const Args& raw) {
   auto opened = openConfiguredStore(*config);
   if (!opened.isOk()) return reportFailure("import", opened.status());
   SystemClock clock;
-  auto workflow = loadWorkflowRuntime(*config, clock);
+  auto workflow = loadWorkflowRuntime(*config, clock, EngineDriver::kCommand);
   if (!workflow.isOk()) return reportFailure("import", workflow.status());
   Engine& engine = *(*workflow)->engine;
 

@@ -83,7 +83,8 @@ Result<std::unique_ptr<PiiProtector>> openPiiProtector(const Config& config) {
 }
 
 Result<std::unique_ptr<WorkflowRuntime>> loadWorkflowRuntime(const Config& config,
-                                                             const Clock& clock) {
+                                                             const Clock& clock,
+                                                             EngineDriver driver) {
   auto runtime = std::make_unique<WorkflowRuntime>();
   auto files = workflowFilesIn(config.workflowsDir());
   if (!files.isOk()) return files.status().withContext("finding workflows");
@@ -93,6 +94,7 @@ Result<std::unique_ptr<WorkflowRuntime>> loadWorkflowRuntime(const Config& confi
   EngineOptions options;
   options.receipt_to_print = std::chrono::hours(config.service_levels.receipt_to_print_hours);
   options.print_to_dispatch = std::chrono::hours(config.service_levels.print_to_dispatch_hours);
+  options.keep_working_state = driver == EngineDriver::kLineController;
   runtime->engine = std::make_unique<Engine>(runtime->catalog, clock, options);
   return runtime;
 }

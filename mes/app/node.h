@@ -43,8 +43,12 @@ struct WorkflowRuntime {
   WorkflowCatalog catalog;
   std::unique_ptr<Engine> engine;
 };
+// Who drives the engine: a command's own transactions, or a node's line controller (which
+// keeps the working state of the applications in the line; EngineOptions::keep_working_state).
+enum class EngineDriver { kCommand, kLineController };
 Result<std::unique_ptr<WorkflowRuntime>> loadWorkflowRuntime(const Config& config,
-                                                             const Clock& clock);
+                                                             const Clock& clock,
+                                                             EngineDriver driver);
 
 // The PII key, and the store opened with it (the database must be migrated).
 struct OpenedStore {

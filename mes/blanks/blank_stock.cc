@@ -85,7 +85,7 @@ Status BlankStock::appendEvent(StoreTransaction& tx, const std::string& subject_
   event.kind = kind;
   event.actor = actor;
   event.detail = detail;
-  return tx.events().append(event).status();
+  return tx.events().append(event);
 }
 
 Status BlankStock::move(StoreTransaction& tx, const std::string& serial,

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mes/base/status.h"
@@ -23,8 +24,8 @@
 
 namespace cardline {
 
-// The fields of an Application that the workflow engine sets after intake inserted it
-// (appended for the workflow engine; see ApplicationRepository::updatePlan).
+// The fields of an Application that the workflow engine sets after intake inserted it (see
+// ApplicationRepository::updatePlan).
 struct ApplicationPlan {
   std::string workflow;  // "name@version"
   Priority priority = Priority::kNormal;
@@ -40,12 +41,11 @@ class ApplicationRepository {
   virtual Status insert(const Application& application) = 0;
   // kNotFound if there is no application with that id.
   virtual Result<Application> find(const std::string& id) = 0;
-  // The application without its personal data: the SQL adapters leave `personal_number` and
-  // `person` empty and decrypt nothing; every other field as find() returns it. For callers
-  // that route, schedule or count (the workflow engine, the rollups): the sealed person record
-  // with its photo is most of an application row. kNotFound if absent. The default returns
-  // find(), personal data included (callers must not rely on it either way).
-  virtual Result<Application> findWithoutPersonalData(const std::string& id) { return find(id); }
+  // The application without its personal data: `personal_number` and `person` are left empty
+  // and nothing is decrypted; every other field as find() returns it. For callers that route,
+  // schedule or count (the workflow engine, the rollups): the sealed person record with its
+  // photo is most of an application row. kNotFound if absent.
+  virtual Result<Application> findWithoutPersonalData(const std::string& id) = 0;
   // Ids of the applications for this personal number (looked up by keyed hash), oldest first.
   virtual Result<std::vector<std::string>> idsForPersonalNumber(
       const std::string& personal_number) = 0;
@@ -54,45 +54,43 @@ class ApplicationRepository {
   // kNotFound if absent.
   virtual Status updatePosition(const std::string& id, std::int64_t expected_revision,
                                 const std::string& step, ApplicationState state) = 0;
+  // Bumps the revision if it is still expected_revision and changes nothing else: a writer that
+  // decided from what it read at that revision (e.g. that a result is superseded) proves that
+  // nothing moved meanwhile. kConflict if the revision moved on; kNotFound if absent.
+  virtual Status touch(const std::string& id, std::int64_t expected_revision) = 0;
   // Number of applications in the given state.
   virtual Result<std::int64_t> countInState(ApplicationState state) = 0;
 
-  // ---- Appended for the workflow engine (mes/workflow/engine.h) ----
   // Sets the engine-owned plan fields (Application::workflow, priority, print_due,
   // dispatch_due) to `plan` if the revision is still expected_revision; bumps the revision.
-  // kConflict if the revision moved on; kNotFound if absent. The default implementation
-  // returns kFailedPrecondition; every adapter must override it.
+  // kConflict if the revision moved on; kNotFound if absent.
   virtual Status updatePlan(const std::string& id, std::int64_t expected_revision,
-                            const ApplicationPlan& plan) {
-    (void)id;
-    (void)expected_revision;
-    (void)plan;
-    return failedPrecondition("this store does not implement ApplicationRepository::updatePlan");
-  }
+                            const ApplicationPlan& plan) = 0;
 
-  // ---- Appended for logistics (retention, mes/logistics) ----
-  // Erases the personal data of an application for good: the person record and the personal
-  // number become empty and the number's look-up hash is cleared, so idsForPersonalNumber no
-  // longer finds it; everything else (ids, unit, position, cards, events) is kept. Idempotent.
-  // kNotFound if absent. The default implementation returns kFailedPrecondition; every
-  // adapter must override it.
-  virtual Status purgePersonalData(const std::string& id) {
-    (void)id;
-    return failedPrecondition(
-        "this store does not implement ApplicationRepository::purgePersonalData");
-  }
+  // Erases the personal data of an application for good (retention, mes/logistics): the person
+  // record and the personal number become empty and the number's look-up hash is cleared, so
+  // idsForPersonalNumber no longer finds it; everything else (ids, unit, position, cards,
+  // events) is kept. Idempotent. kNotFound if absent.
+  virtual Status purgePersonalData(const std::string& id) = 0;
 
-  // ---- Appended for service-level breaches (GET /api/v1/breaches) ----
   // Ids of the applications still in the line (queued or held) whose open deadline lies before
   // `now`: print_due when dispatch_due is unset (not printed yet), else dispatch_due. The most
   // overdue first, at most `limit`. Candidates only: openBreaches() (mes/workflow) decides
-  // with the cards (a dispatched card ends the print-to-dispatch clock). The default
-  // implementation returns kFailedPrecondition; every adapter must override it.
-  virtual Result<std::vector<std::string>> pastDue(Timestamp now, int limit) {
-    (void)now;
-    (void)limit;
-    return failedPrecondition("this store does not implement ApplicationRepository::pastDue");
-  }
+  // with the cards (a dispatched card ends the print-to-dispatch clock).
+  virtual Result<std::vector<std::string>> pastDue(Timestamp now, int limit) = 0;
+};
+
+// A lease that ran out before its result came (JobRepository::requeueExpired).
+struct ExpiredLease {
+  std::int64_t job_id = 0;
+  std::string device_id;  // the device that held it
+  std::string node_id;    // the node that leased it
+};
+
+// Why a node gives a leased job back (JobRepository::releaseLease).
+enum class LeaseEnd {
+  kDeviceLost,  // the device had the job and was lost: the attempt counts (attempt + 1)
+  kNeverSent,   // the job never reached the device (not sent, device in fault): same attempt
 };
 
 class JobRepository {
@@ -100,17 +98,13 @@ class JobRepository {
   virtual ~JobRepository() = default;
   // Adds a ready job; returns its id.
   virtual Result<std::int64_t> enqueue(const StationJob& job) = 0;
-  // Leases up to `limit` ready jobs of one station type to a device, highest priority first,
-  // then earliest due. Safe against concurrent callers on other connections or nodes: each job
-  // is handed to exactly one caller (SELECT ... FOR UPDATE SKIP LOCKED on MariaDB).
-  virtual Result<std::vector<StationJob>> lease(StationType station, const std::string& device_id,
-                                                const std::string& node_id,
-                                                Timestamp lease_expires, int limit) = 0;
   // Marks a leased job done with its outcome. kConflict if the job is not leased under this
   // attempt (already done, or its lease was lost); kNotFound if absent.
   virtual Status complete(std::int64_t job_id, int attempt, const std::string& outcome) = 0;
-  // Returns leased jobs whose lease expired before `now` to ready, attempt + 1. Returns how many.
-  virtual Result<int> requeueExpired(Timestamp now) = 0;
+  // Returns leased jobs whose lease expired before `now` (leased by any node) to ready,
+  // attempt + 1. Returns them with the device and node that held them, so the node that
+  // leased one frees its device at once. On MariaDB rows other transactions hold are skipped.
+  virtual Result<std::vector<ExpiredLease>> requeueExpired(Timestamp now) = 0;
   virtual Result<StationJob> find(std::int64_t job_id) = 0;
   // Number of jobs of a station type in a state.
   virtual Result<std::int64_t> count(StationType station, JobState state) = 0;
@@ -124,28 +118,23 @@ class JobRepository {
   // longer ready; kNotFound if absent.
   virtual Status leaseJob(std::int64_t job_id, const std::string& device_id,
                           const std::string& node_id, Timestamp lease_expires) = 0;
-  // Returns a job that node_id holds leased to ready, attempt + 1 (its device was lost).
+  // Leases several ready jobs (job id → device) to devices of node_id until lease_expires, in
+  // one statement. The jobs must have been locked by lockReady in this transaction. kConflict
+  // (nothing leased) if any of them is no longer ready.
+  virtual Status leaseJobs(const std::vector<std::pair<std::int64_t, std::string>>& jobs,
+                           const std::string& node_id, Timestamp lease_expires) = 0;
+  // Returns a job that node_id holds leased to ready: attempt + 1 when `why` is kDeviceLost,
+  // the same attempt when kNeverSent (a lease that never reached a device is not an attempt).
   // kConflict if node_id does not hold it leased (finished meanwhile, or expired and taken
   // elsewhere); kNotFound if absent.
-  virtual Status releaseLease(std::int64_t job_id, const std::string& node_id) = 0;
+  virtual Status releaseLease(std::int64_t job_id, const std::string& node_id, LeaseEnd why) = 0;
 
-  // ---- Appended for supervisor prioritisation ----
   // Gives the application's ready jobs `priority` (their place in the queue moves with it);
-  // leased and finished jobs keep theirs. Returns how many jobs changed. The default
-  // implementation returns kFailedPrecondition; every adapter must override it.
-  virtual Result<int> reprioritise(const std::string& application_id, Priority priority) {
-    (void)application_id;
-    (void)priority;
-    return failedPrecondition("this store does not implement JobRepository::reprioritise");
-  }
-  // ---- Appended for card rejection at a station ----
+  // leased and finished jobs keep theirs. Returns how many jobs changed.
+  virtual Result<int> reprioritise(const std::string& application_id, Priority priority) = 0;
   // Finishes the application's ready jobs with outcome "superseded" (they are no longer its
-  // work: the card they were for is gone). Returns how many. The default implementation
-  // returns kFailedPrecondition; every adapter must override it.
-  virtual Result<int> supersedeReady(const std::string& application_id) {
-    (void)application_id;
-    return failedPrecondition("this store does not implement JobRepository::supersedeReady");
-  }
+  // work: the card they were for is gone). Returns how many.
+  virtual Result<int> supersedeReady(const std::string& application_id) = 0;
 };
 
 class CardRepository {
@@ -162,9 +151,12 @@ class CardRepository {
 class EventLog {
  public:
   virtual ~EventLog() = default;
-  // Appends; returns the assigned sequence number.
-  virtual Result<std::int64_t> append(const Event& event) = 0;
-  // The history of one subject, oldest first.
+  // Appends. The store assigns seq (increasing in append order) when the transaction commits;
+  // reads of the log inside the same transaction already see the event. SQL adapters write a
+  // transaction's events together, in multi-row statements.
+  virtual Status append(const Event& event) = 0;
+  // The history of one subject, oldest first. Events appended in this transaction come last,
+  // with seq 0 until it commits.
   virtual Result<std::vector<Event>> forSubject(const std::string& subject_type,
                                                 const std::string& subject_id) = 0;
   // Events with seq > after_seq, oldest first, at most limit.
@@ -213,22 +205,40 @@ class StoreTransaction {
   virtual DeviceRepository& devices() = 0;
   virtual UserRepository& users() = 0;
   virtual AuditLog& audit() = 0;
-  // Repositories of later issues are declared in their own mes/core headers and added here:
   virtual BlankStockRepository& blanks() = 0;  // mes/core/blank_stock.h
-  virtual RollupRepository& rollups() = 0;
-  virtual LogisticsRepository& logistics() = 0;
+  virtual RollupRepository& rollups() = 0;     // mes/core/rollups.h
+  virtual LogisticsRepository& logistics() = 0;  // mes/core/logistics.h
 };
 
 enum class StoreBackend { kSqlite, kMysql };
 
-// Thread-safe: each transact() call runs on its own connection from a pool.
+// What a store did since it was opened (counted by its SQL driver). Statements include BEGIN
+// and COMMIT; a round trip is one request to a database server and its answer (0 for an
+// embedded database, where a statement is a library call).
+struct StoreCounters {
+  std::int64_t transactions = 0;  // write transactions begun (each retry counts)
+  std::int64_t commits = 0;       // write transactions committed
+  std::int64_t reads = 0;         // read-only transactions (Store::read)
+  std::int64_t statements = 0;    // SQL statements in write transactions
+  std::int64_t read_statements = 0;  // SQL statements in read-only transactions
+  std::int64_t round_trips = 0;   // database round trips of all transactions
+};
+
+// Thread-safe: each transact() or read() call runs on its own connection from a pool.
 class Store {
  public:
   virtual ~Store() = default;
   // Runs `work` in one transaction. Commits when it returns OK, rolls back otherwise and
   // returns its status. A commit that fails returns that failure (nothing was written).
   virtual Status transact(const std::function<Status(StoreTransaction&)>& work) = 0;
+  // Runs `work` in a read-only transaction: a consistent snapshot that takes no write lock, so
+  // it never waits for nor delays the writer (SQLite: a deferred transaction in WAL mode;
+  // MariaDB: START TRANSACTION READ ONLY). A write inside `work` fails (kInternal or
+  // kFailedPrecondition, depending on the backend). Returns the status of `work`.
+  virtual Status read(const std::function<Status(StoreTransaction&)>& work) = 0;
   virtual StoreBackend backend() const = 0;
+  // Cumulative counters since the store was opened.
+  virtual StoreCounters counters() const = 0;
 };
 
 }  // namespace cardline

@@ -71,6 +71,10 @@ class DeviceLink {
   virtual Status acknowledge(const std::string& device_id, std::int64_t job, int attempt,
                              protocol::AckStatus status) = 0;
 
+  // The lease of `job` on device_id ran out (the scheduler gave the job back to the queue):
+  // the device no longer holds it, so it counts as free again, and a JOB not yet sent to it is
+  // dropped. A late result from the device is still reported (onResult with held false).
+  virtual void forgetJob(const std::string& device_id, std::int64_t job) = 0;
   // Every device seen since start, ordered by id (for GET /api/v1/devices).
   virtual std::vector<DeviceInfo> devices() const = 0;
   virtual LinkCounters counters() const = 0;

@@ -162,6 +162,19 @@ bool DeviceRegistry::finish(const std::string& device_id, std::int64_t job,
   return true;
 }
 
+bool DeviceRegistry::forget(const std::string& device_id, std::int64_t job) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = devices_.find(device_id);
+  if (it == devices_.end()) return false;
+  DeviceInfo& info = it->second.info;
+  auto pos = std::find(info.jobs.begin(), info.jobs.end(), job);
+  if (pos == info.jobs.end()) return false;
+  info.jobs.erase(pos);
+  refreshState(it->second);
+  noteState(it->second);
+  return true;
+}
+
 void DeviceRegistry::status(const std::string& device_id, const protocol::StatusReport& report) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = devices_.find(device_id);

@@ -104,6 +104,10 @@ class DeviceRegistry {
   // Returns false when the device did not hold the job.
   bool finish(const std::string& device_id, std::int64_t job, protocol::Outcome outcome);
 
+  // Releases job from device_id without a result: its lease ran out. Returns false when the
+  // device did not hold the job.
+  bool forget(const std::string& device_id, std::int64_t job);
+
   // Applies a STATUS report: state busy/idle/fault and the fault code.
   void status(const std::string& device_id, const protocol::StatusReport& report);
 

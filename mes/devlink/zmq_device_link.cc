@@ -188,6 +188,18 @@ Status ZmqDeviceLink::clearFault(const std::string& device_id, const std::string
   return Status::ok();
 }
 
+void ZmqDeviceLink::forgetJob(const std::string& device_id, std::int64_t job) {
+  if (!registry_.forget(device_id, job)) return;
+  post([this, device_id, job] {
+    auto it = jobs_.find(device_id);
+    if (it == jobs_.end()) return;
+    auto& pending = it->second;
+    pending.erase(std::remove_if(pending.begin(), pending.end(),
+                                 [&](const PendingJob& p) { return p.job.job == job; }),
+                  pending.end());
+  });
+}
+
 std::vector<DeviceInfo> ZmqDeviceLink::devices() const { return registry_.snapshot(); }
 
 std::vector<DeviceTimeSpan> ZmqDeviceLink::takeDeviceTime() { return registry_.takeDeviceTime(); }

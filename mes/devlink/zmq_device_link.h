@@ -70,6 +70,7 @@ class ZmqDeviceLink final : public DeviceLink {
   Status sendJob(const std::string& device_id, const protocol::Job& job) override;
   Status acknowledge(const std::string& device_id, std::int64_t job, int attempt,
                      protocol::AckStatus status) override;
+  void forgetJob(const std::string& device_id, std::int64_t job) override;
   std::vector<DeviceInfo> devices() const override;
   LinkCounters counters() const override;
   std::vector<DeviceTimeSpan> takeDeviceTime() override;

@@ -66,7 +66,7 @@ Result<LineSnapshot> readLineSnapshot(Store& store, const Clock& clock,
                                       const LiveDeviceSource& live) {
   LineSnapshot snapshot;
   snapshot.at = clock.now();
-  CARDLINE_RETURN_IF_ERROR(store.transact([&](StoreTransaction& tx) {
+  CARDLINE_RETURN_IF_ERROR(store.read([&](StoreTransaction& tx) {
     snapshot.queues.clear();
     for (StationType station : kStations) {
       QueueDepth depth;
@@ -209,7 +209,7 @@ void EventsApi::stream(std::int64_t after_seq,
 
   while (true) {
     std::vector<Event> events;
-    Status read = store_.transact([&](StoreTransaction& tx) {
+    Status read = store_.read([&](StoreTransaction& tx) {
       CARDLINE_ASSIGN_OR_RETURN(events, tx.events().after(cursor, options_.batch_limit));
       return Status::ok();
     });

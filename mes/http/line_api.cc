@@ -23,7 +23,7 @@ void appendCounters(std::ostringstream& out, const Device& device,
 
 HttpResponse queues(Store& store) {
   std::ostringstream out;
-  Status counted = store.transact([&](StoreTransaction& tx) {
+  Status counted = store.read([&](StoreTransaction& tx) {
     out.str("");
     out << "{\"queues\":[";
     bool first = true;

@@ -72,8 +72,7 @@ Result<ImportOutcome> importApplication(StoreTransaction& tx, const Application&
   event.detail = "{\"file\":" + jsonQuoteValidUtf8(source.file) +
                  ",\"line\":" + std::to_string(source.line) + ",\"card_model\":\"" +
                  name(stored.card_model) + "\",\"priority\":\"" + name(stored.priority) + "\"}";
-  auto appended = tx.events().append(event);
-  if (!appended.isOk()) return appended.status();
+  CARDLINE_RETURN_IF_ERROR(tx.events().append(event));
 
   if (hook) CARDLINE_RETURN_IF_ERROR(hook(tx, stored));
   outcome.disposition = ImportDisposition::kImported;

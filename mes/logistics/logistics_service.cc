@@ -75,7 +75,7 @@ Status LogisticsService::event(StoreTransaction& tx, const std::string& subject_
   e.kind = kind;
   e.actor = actor.empty() ? "system" : actor;
   e.detail = detail.empty() ? "{}" : detail;
-  return tx.events().append(e).status();
+  return tx.events().append(e);
 }
 
 Result<Box> LogisticsService::openBox(StoreTransaction& tx, const ReceivingUnit& unit,

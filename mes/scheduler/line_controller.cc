@@ -76,7 +76,7 @@ void LineController::deviceReady(const DeviceSlot& slot) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     DeviceEvent event;
-    event.ready = true;
+    event.kind = DeviceEvent::Kind::kReady;
     event.slot = slot;
     inputs_.devices.push_back(std::move(event));
   }
@@ -88,8 +88,21 @@ void LineController::deviceGone(const std::string& device_id,
   {
     std::lock_guard<std::mutex> lock(mu_);
     DeviceEvent event;
+    event.kind = DeviceEvent::Kind::kGone;
     event.device_id = device_id;
     event.jobs = jobs;
+    inputs_.devices.push_back(std::move(event));
+  }
+  wake_.notify_all();
+}
+
+void LineController::deviceCondition(const std::string& device_id, DeviceCondition condition) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    DeviceEvent event;
+    event.kind = DeviceEvent::Kind::kCondition;
+    event.device_id = device_id;
+    event.condition = condition;
     inputs_.devices.push_back(std::move(event));
   }
   wake_.notify_all();
@@ -106,7 +119,7 @@ void LineController::stationResult(const StationResult& result) {
 void LineController::jobNotDelivered(const std::string& device_id, std::int64_t job_id) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    inputs_.undelivered.emplace_back(device_id, job_id);
+    inputs_.undelivered.push_back(Release{device_id, job_id, LeaseEnd::kNeverSent});
   }
   wake_.notify_all();
 }
@@ -153,8 +166,7 @@ Status LineController::leaseForIdleDevices(StoreTransaction& tx, Timestamp now,
     // Free capacity of this station type on this node.
     int free = 0;
     for (const auto& [id, slot] : slots_) {
-      if (slot.device.station != station) continue;
-      free += std::max(0, slot.device.capacity - static_cast<int>(slot.in_flight.size()));
+      if (slot.device.station == station) free += slot.room();
     }
     if (free == 0) continue;
 
@@ -174,12 +186,15 @@ Status LineController::leaseForIdleDevices(StoreTransaction& tx, Timestamp now,
     const std::vector<std::size_t> chosen = policy.choose(ready, admissible, now);
 
     // Spread the chosen jobs over the devices with room, most room first.
+    std::vector<std::pair<std::int64_t, std::string>> to_lease;
+    std::vector<Lease> chosen_leases;
+    const Timestamp expires = now.plusSeconds(options_.lease.count());
     for (std::size_t index : chosen) {
       Slot* target = nullptr;
       int best_room = 0;
       for (auto& [id, slot] : slots_) {
         if (slot.device.station != station) continue;
-        const int room = slot.device.capacity - static_cast<int>(slot.in_flight.size());
+        const int room = slot.room();
         if (room > best_room) {
           best_room = room;
           target = &slot;
@@ -187,20 +202,33 @@ Status LineController::leaseForIdleDevices(StoreTransaction& tx, Timestamp now,
       }
       if (target == nullptr) break;
       StationJob job = ready[index];
-      const Timestamp expires = now.plusSeconds(options_.lease.count());
-      Status leased = tx.jobs().leaseJob(job.id, target->device.device_id, options_.node_id,
-                                         expires);
-      if (leased.code() == ErrorCode::kConflict) continue;  // taken meanwhile
-      CARDLINE_RETURN_IF_ERROR(leased);
       job.state = JobState::kLeased;
       job.device_id = target->device.device_id;
       job.node_id = options_.node_id;
       job.lease_expires = expires;
       target->in_flight.insert(job.id);
-      leases->push_back({target->device.device_id, std::move(job)});
+      to_lease.emplace_back(job.id, job.device_id);
+      chosen_leases.push_back({target->device.device_id, std::move(job)});
     }
+    // One statement for the station's leases (the rows are locked by lockReady).
+    Status leased = tx.jobs().leaseJobs(to_lease, options_.node_id, expires);
+    for (Lease& l : chosen_leases) leases->push_back(std::move(l));
+    CARDLINE_RETURN_IF_ERROR(leased);
   }
   return Status::ok();
+}
+
+Status LineController::inTransaction(const std::function<Status(StoreTransaction&)>& work) {
+  Status status = store_.transact([&](StoreTransaction& tx) {
+    engine_.beginTransaction();  // also when the store runs the work again after a deadlock
+    return work(tx);
+  });
+  if (status.isOk()) {
+    engine_.transactionCommitted();
+  } else {
+    engine_.transactionFailed();
+  }
+  return status;
 }
 
 RoundReport LineController::runRound() {
@@ -209,28 +237,34 @@ RoundReport LineController::runRound() {
   const Timestamp now = clock_.now();
 
   // Device bookkeeping needs no transaction.
-  std::vector<std::pair<std::string, std::int64_t>> to_release;
+  std::vector<Release> to_release;
   {
     std::lock_guard<std::mutex> slots_lock(slots_mu_);
     for (const DeviceEvent& event : inputs.devices) {
-      if (event.ready) {
+      if (event.kind == DeviceEvent::Kind::kReady) {
         Slot& s = slots_[event.slot.device_id];
         s.device = event.slot;
         continue;
       }
       auto it = slots_.find(event.device_id);
+      if (event.kind == DeviceEvent::Kind::kCondition) {
+        if (it != slots_.end()) it->second.condition = event.condition;
+        continue;
+      }
       if (it != slots_.end()) {
         for (std::int64_t job : it->second.in_flight) {
-          to_release.emplace_back(event.device_id, job);
+          to_release.push_back(Release{event.device_id, job, LeaseEnd::kDeviceLost});
         }
         slots_.erase(it);
       }
-      for (std::int64_t job : event.jobs) to_release.emplace_back(event.device_id, job);
+      for (std::int64_t job : event.jobs) {
+        to_release.push_back(Release{event.device_id, job, LeaseEnd::kDeviceLost});
+      }
     }
-    for (const auto& [device_id, job] : inputs.undelivered) {
-      auto it = slots_.find(device_id);
-      if (it != slots_.end()) it->second.in_flight.erase(job);
-      to_release.emplace_back(device_id, job);
+    for (const Release& undelivered : inputs.undelivered) {
+      auto it = slots_.find(undelivered.device_id);
+      if (it != slots_.end()) it->second.in_flight.erase(undelivered.job_id);
+      to_release.push_back(undelivered);
     }
     // A result frees its device's slot whatever the engine says about it.
     for (const StationResult& r : inputs.results) {
@@ -238,8 +272,21 @@ RoundReport LineController::runRound() {
       if (it != slots_.end()) it->second.in_flight.erase(r.job_id);
     }
   }
+  // One release per job; a job that never reached its device keeps its attempt
+  // (LeaseEnd::kNeverSent sorts after kDeviceLost, and the last of equal jobs is kept).
   std::sort(to_release.begin(), to_release.end());
-  to_release.erase(std::unique(to_release.begin(), to_release.end()), to_release.end());
+  {
+    std::vector<Release> unique;
+    for (const Release& r : to_release) {
+      if (!unique.empty() && unique.back().device_id == r.device_id &&
+          unique.back().job_id == r.job_id) {
+        unique.back() = r;
+      } else {
+        unique.push_back(r);
+      }
+    }
+    to_release.swap(unique);
+  }
 
   const auto steady_now = clock_.monotonic();
   const bool sweep = steady_now - last_sweep_ >= options_.lease_sweep;
@@ -248,6 +295,7 @@ RoundReport LineController::runRound() {
   std::vector<std::optional<Result<ResultEffect>>> results(inputs.results.size());
   std::vector<std::optional<Status>> commands(inputs.commands.size());
   std::vector<Lease> leases;
+  std::vector<ExpiredLease> expired;
 
   auto applyOne = [&](StoreTransaction& tx, std::size_t i) -> Status {
     Result<ResultEffect> effect = engine_.applyResult(tx, inputs.results[i]);
@@ -260,8 +308,8 @@ RoundReport LineController::runRound() {
     return s;
   };
   auto releaseAll = [&](StoreTransaction& tx) -> Status {
-    for (const auto& [device_id, job] : to_release) {
-      Status s = tx.jobs().releaseLease(job, options_.node_id);
+    for (const Release& release : to_release) {
+      Status s = tx.jobs().releaseLease(release.job_id, options_.node_id, release.why);
       // kConflict: finished or taken meanwhile; kNotFound: gone. Both need nothing.
       if (!s.isOk() && s.code() != ErrorCode::kConflict && s.code() != ErrorCode::kNotFound) {
         return s;
@@ -272,17 +320,28 @@ RoundReport LineController::runRound() {
   };
   auto housekeeping = [&](StoreTransaction& tx) -> Status {
     CARDLINE_RETURN_IF_ERROR(releaseAll(tx));
+    expired.clear();
     if (sweep) {
-      CARDLINE_ASSIGN_OR_RETURN(int expired, tx.jobs().requeueExpired(now));
-      report.leases_expired = expired;
+      CARDLINE_ASSIGN_OR_RETURN(expired, tx.jobs().requeueExpired(now));
+      report.leases_expired = static_cast<int>(expired.size());
     }
     return leaseForIdleDevices(tx, now, &leases);
   };
 
+  // Takes back the in-memory side of leases whose transaction did not commit (or is run again).
+  auto undoLeases = [&] {
+    std::lock_guard<std::mutex> slots_lock(slots_mu_);
+    for (const Lease& l : leases) {
+      auto it = slots_.find(l.device_id);
+      if (it != slots_.end()) it->second.in_flight.erase(l.job.id);
+    }
+    leases.clear();
+  };
+
   // The group commit: every input and the new leases in one transaction.
   bool isolated = false;
-  Status batch = store_.transact([&](StoreTransaction& tx) -> Status {
-    leases.clear();
+  Status batch = inTransaction([&](StoreTransaction& tx) -> Status {
+    undoLeases();
     report.leases_released = 0;
     for (std::size_t i = 0; i < inputs.results.size(); ++i) {
       CARDLINE_RETURN_IF_ERROR(applyOne(tx, i));
@@ -293,15 +352,7 @@ RoundReport LineController::runRound() {
     return housekeeping(tx);
   });
   if (!batch.isOk()) {
-    // Undo the in-memory effects of the failed transaction's leasing.
-    {
-      std::lock_guard<std::mutex> slots_lock(slots_mu_);
-      for (const Lease& l : leases) {
-        auto it = slots_.find(l.device_id);
-        if (it != slots_.end()) it->second.in_flight.erase(l.job.id);
-      }
-    }
-    leases.clear();
+    undoLeases();  // the failed transaction's leasing
     const bool an_input_failed =
         std::any_of(results.begin(), results.end(),
                     [](const auto& r) { return r && !r->isOk(); }) ||
@@ -311,28 +362,21 @@ RoundReport LineController::runRound() {
       isolated = true;
       for (std::size_t i = 0; i < inputs.results.size(); ++i) {
         results[i].reset();
-        Status s = store_.transact([&](StoreTransaction& tx) { return applyOne(tx, i); });
+        Status s = inTransaction([&](StoreTransaction& tx) { return applyOne(tx, i); });
         if (!s.isOk() && !results[i]) results[i] = Result<ResultEffect>(s);
         if (!s.isOk() && results[i]->isOk()) results[i] = Result<ResultEffect>(s);  // commit failed
       }
       for (std::size_t i = 0; i < inputs.commands.size(); ++i) {
         commands[i].reset();
-        Status s = store_.transact([&](StoreTransaction& tx) { return runCommand(tx, i); });
+        Status s = inTransaction([&](StoreTransaction& tx) { return runCommand(tx, i); });
         commands[i] = s;
       }
-      batch = store_.transact([&](StoreTransaction& tx) {
-        leases.clear();
+      batch = inTransaction([&](StoreTransaction& tx) {
+        undoLeases();
         report.leases_released = 0;
         return housekeeping(tx);
       });
-      if (!batch.isOk()) {
-        std::lock_guard<std::mutex> slots_lock(slots_mu_);
-        for (const Lease& l : leases) {
-          auto it = slots_.find(l.device_id);
-          if (it != slots_.end()) it->second.in_flight.erase(l.job.id);
-        }
-        leases.clear();
-      }
+      if (!batch.isOk()) undoLeases();
     } else {
       // The database itself failed: keep everything for the next round.
       logWarning(kComponent, "round failed, inputs kept for the next round: " + batch.message());
@@ -352,6 +396,8 @@ RoundReport LineController::runRound() {
     }
   }
   if (sweep && batch.isOk()) last_sweep_ = steady_now;
+  if (!batch.isOk()) expired.clear();
+  report.isolated = isolated;
   if (!batch.isOk()) {
     logWarning(kComponent, "lease housekeeping failed: " + batch.message());
     report.committed = false;
@@ -388,6 +434,18 @@ RoundReport LineController::runRound() {
     inputs.commands[i]->done.set_value(s);
     ++report.commands;
   }
+  // Expired leases of this node: the devices that held them are free again.
+  for (const ExpiredLease& e : expired) {
+    if (e.node_id != options_.node_id) continue;
+    {
+      std::lock_guard<std::mutex> slots_lock(slots_mu_);
+      auto it = slots_.find(e.device_id);
+      if (it != slots_.end()) it->second.in_flight.erase(e.job_id);
+    }
+    logWarning(kComponent, "lease of job " + std::to_string(e.job_id) + " on " + e.device_id +
+                               " ran out; the job is back in the queue");
+    dispatcher_.leaseExpired(e.device_id, e.job_id);
+  }
   for (const Lease& l : leases) {
     Status sent = dispatcher_.send(l.device_id, l.job);
     if (sent.isOk()) {
@@ -402,6 +460,11 @@ RoundReport LineController::runRound() {
 
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.rounds;
+  const std::int64_t settled = report.results_applied + report.results_duplicate +
+                               report.results_failed;
+  if (settled > 0) ++stats_.rounds_with_results;
+  stats_.max_results_per_round = std::max(stats_.max_results_per_round, settled);
+  if (report.isolated) ++stats_.isolated_rounds;
   stats_.results_applied += report.results_applied;
   stats_.results_duplicate += report.results_duplicate;
   stats_.results_failed += report.results_failed;

@@ -15,6 +15,7 @@
 // submit) may be called from any thread; they only queue. runRound() is called either by the
 // controller's own thread (start()) or, in tests, directly — never both.
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -27,6 +28,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "mes/base/clock.h"
@@ -57,6 +59,15 @@ class JobDispatcher {
   // superseded), already recorded (duplicate) or refused (stale).
   virtual void acknowledge(const std::string& device_id, std::int64_t job_id, int attempt,
                            ResultDisposition disposition) = 0;
+  // The lease of a job this node handed to device_id ran out and the job is back in the queue
+  // (durably): the device no longer holds it.
+  virtual void leaseExpired(const std::string& device_id, std::int64_t job_id) = 0;
+};
+
+// Whether a connected device can take work (from its STATUS reports).
+enum class DeviceCondition {
+  kWorking,  // idle or busy: may be given jobs up to its capacity
+  kFault,    // in fault until an operator clears it: given no jobs
 };
 
 struct LineControllerOptions {
@@ -81,11 +92,15 @@ struct RoundReport {
   int leases_expired = 0;
   int jobs_sent = 0;
   bool committed = true;  // false when the round's transaction failed
+  bool isolated = false;  // the batch failed on an input: each input ran in its own transaction
 };
 
 // Cumulative counters since start.
 struct LineStats {
   std::int64_t rounds = 0;
+  std::int64_t rounds_with_results = 0;  // rounds that applied at least one result
+  std::int64_t max_results_per_round = 0;
+  std::int64_t isolated_rounds = 0;      // rounds whose batch was re-run input by input
   std::int64_t results_applied = 0;
   std::int64_t results_duplicate = 0;
   std::int64_t results_failed = 0;
@@ -114,11 +129,15 @@ class LineController {
   // A device is connected and may take up to `capacity` jobs.
   void deviceReady(const DeviceSlot& slot);
   // A device is gone; `jobs` are the jobs it held. Their leases (if this node still holds
-  // them) are released so other devices take them at once.
+  // them) are released so other devices take them at once (attempt + 1).
   void deviceGone(const std::string& device_id, const std::vector<std::int64_t>& jobs);
+  // A connected device reported its condition: a device in fault gets no lease until it
+  // reports working again. Devices start working (deviceReady).
+  void deviceCondition(const std::string& device_id, DeviceCondition condition);
   // A station result from a device (queued; acknowledged after the round commits).
   void stationResult(const StationResult& result);
-  // A job handed to JobDispatcher::send could not be delivered after all.
+  // A job handed to JobDispatcher::send could not be delivered after all: its lease is
+  // released with the same attempt (it never reached the device).
   void jobNotDelivered(const std::string& device_id, std::int64_t job_id);
   // Runs `command` inside the next round's transaction on the controller thread. The future
   // gets the command's status once the round committed (or the commit's failure).
@@ -140,16 +159,26 @@ class LineController {
   // device that restarts is gone (old session) and ready (new session) within one round, and
   // the order decides whether it has a slot afterwards.
   struct DeviceEvent {
-    bool ready = false;
+    enum class Kind { kReady, kGone, kCondition } kind = Kind::kReady;
     DeviceSlot slot;                  // ready
-    std::string device_id;            // gone
+    std::string device_id;            // gone, condition
     std::vector<std::int64_t> jobs;   // gone
+    DeviceCondition condition = DeviceCondition::kWorking;  // condition
+  };
+  // A lease this node gives back.
+  struct Release {
+    std::string device_id;
+    std::int64_t job_id = 0;
+    LeaseEnd why = LeaseEnd::kDeviceLost;
+    bool operator<(const Release& o) const {
+      return std::tie(device_id, job_id, why) < std::tie(o.device_id, o.job_id, o.why);
+    }
   };
   struct Inputs {
     std::vector<DeviceEvent> devices;  // arrival order
     std::vector<StationResult> results;
     // Leases to release: jobs not delivered, and (after a failed round) the releases it owed.
-    std::vector<std::pair<std::string, std::int64_t>> undelivered;
+    std::vector<Release> undelivered;
     std::vector<std::shared_ptr<Command>> commands;
     bool empty() const {
       return devices.empty() && results.empty() && undelivered.empty() && commands.empty();
@@ -157,13 +186,21 @@ class LineController {
   };
   struct Slot {
     DeviceSlot device;
+    DeviceCondition condition = DeviceCondition::kWorking;
     std::set<std::int64_t> in_flight;
+    // Free capacity for new leases (none while in fault).
+    int room() const {
+      if (condition == DeviceCondition::kFault) return 0;
+      return std::max(0, device.capacity - static_cast<int>(in_flight.size()));
+    }
   };
   struct Lease {
     std::string device_id;
     StationJob job;
   };
 
+  // store_.transact bracketed by the engine's working-state hooks.
+  Status inTransaction(const std::function<Status(StoreTransaction&)>& work);
   Inputs takeInputs();
   void requeueInputs(Inputs inputs);
   Status leaseForIdleDevices(StoreTransaction& tx, Timestamp now, std::vector<Lease>* leases);

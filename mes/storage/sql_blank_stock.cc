@@ -1,5 +1,6 @@
 #include "mes/storage/sql_blank_stock.h"
 
+#include <map>
 #include <string>
 #include <utility>
 
@@ -249,11 +250,17 @@ class SqlBlankStock final : public BlankStockRepository {
     return readAll(rows, &readLot);
   }
 
+  // A serial read in this transaction is kept for its rest (blank accounting asks for it up to
+  // three times per station result); updateSerial keeps it current.
   Result<BlankSerial> findSerial(const std::string& serial) override {
+    auto kept = serials_.find(serial);
+    if (kept != serials_.end()) return kept->second;
     CARDLINE_ASSIGN_OR_RETURN(
         auto rows, db_.query(std::string(kSerialSelect) + "WHERE s.serial = ?", {serial}));
     if (rows.empty()) return notFound("blank serial " + serial + " not found");
-    return readSerial(rows[0]);
+    CARDLINE_ASSIGN_OR_RETURN(BlankSerial found, readSerial(rows[0]));
+    serials_[serial] = found;
+    return found;
   }
 
   Result<std::vector<BlankSerial>> serialsInState(const std::string& line,
@@ -273,7 +280,12 @@ class SqlBlankStock final : public BlankStockRepository {
                     "spoil_station = ?, updated_at = ? WHERE serial = ? AND state = ?",
                     {std::string(name(to.state)), device, to.reason, to.station,
                      to.updated_at.micros, to.serial, std::string(name(from))}));
-    if (changed == 1) return Status::ok();
+    if (changed == 1) {
+      auto kept = serials_.find(to.serial);
+      if (kept != serials_.end()) kept->second = to;
+      return Status::ok();
+    }
+    serials_.erase(to.serial);
     CARDLINE_ASSIGN_OR_RETURN(
         auto rows, db_.query("SELECT state FROM blank_serials WHERE serial = ?", {to.serial}));
     if (rows.empty()) return notFound("blank serial " + to.serial + " not found");
@@ -456,6 +468,7 @@ class SqlBlankStock final : public BlankStockRepository {
 
  private:
   SqlConnection& db_;
+  std::map<std::string, BlankSerial> serials_;  // serials read in this transaction
 };
 
 }  // namespace

@@ -44,4 +44,23 @@ Result<Bytes> sqlBytes(const SqlValue& value) {
   return internalError("numeric column read as bytes");
 }
 
+std::string multiRowInsert(const std::string& prefix, const std::string& row, std::size_t rows,
+                           const std::string& suffix) {
+  std::string sql = prefix;
+  sql.reserve(prefix.size() + rows * (row.size() + 2) + suffix.size() + 1);
+  for (std::size_t i = 0; i < rows; ++i) {
+    if (i > 0) sql += ", ";
+    sql += row;
+  }
+  if (!suffix.empty()) sql += " " + suffix;
+  return sql;
+}
+
+std::size_t multiRowChunk(std::size_t remaining) {
+  for (std::size_t size : {std::size_t{64}, std::size_t{16}, std::size_t{4}}) {
+    if (remaining >= size) return size;
+  }
+  return 1;
+}
+
 }  // namespace cardline

@@ -34,6 +34,15 @@ Result<std::string> sqlText(const SqlValue& value);  // NULL reads as ""
 Result<Bytes> sqlBytes(const SqlValue& value);       // NULL reads as empty
 bool sqlIsNull(const SqlValue& value);
 
+// Multi-row statements: `prefix` followed by `rows` copies of `row` separated by commas, e.g.
+// multiRowInsert("INSERT INTO t (a, b) VALUES ", "(?, ?)", 3). `suffix` (an ON CONFLICT or ON
+// DUPLICATE KEY clause) follows the rows.
+std::string multiRowInsert(const std::string& prefix, const std::string& row, std::size_t rows,
+                           const std::string& suffix = "");
+// How many of `remaining` rows the next multi-row statement takes: 64, 16, 4 or 1, so that a
+// connection caches at most four statement texts per table.
+std::size_t multiRowChunk(std::size_t remaining);
+
 // Errors common to both drivers:
 //   kAlreadyExists      a primary-key or unique constraint was violated
 //   kFailedPrecondition a foreign-key constraint was violated
@@ -41,6 +50,12 @@ bool sqlIsNull(const SqlValue& value);
 //   kUnavailable        the database is busy, locked, deadlocked, unreachable or full
 //   kDataLoss           the database file is corrupt
 //   kInternal           anything else (bad SQL is a bug)
+// What a connection did since it was opened; SqlStore sums them into StoreCounters.
+struct SqlConnectionCounters {
+  std::int64_t statements = 0;   // statements run, BEGIN/COMMIT/ROLLBACK included
+  std::int64_t round_trips = 0;  // requests to a database server (prepares included); 0 embedded
+};
+
 class SqlConnection {
  public:
   virtual ~SqlConnection() = default;
@@ -61,6 +76,10 @@ class SqlConnection {
   // Starts a write transaction (SQLite: BEGIN IMMEDIATE; MySQL: START TRANSACTION at READ
   // COMMITTED). Clears the retryable flag.
   virtual Status begin() = 0;
+  // Starts a read-only transaction that takes no write lock (SQLite: BEGIN DEFERRED, a WAL
+  // snapshot from its first read; MySQL: START TRANSACTION READ ONLY). Clears the retryable
+  // flag. End it with commit() or rollback().
+  virtual Status beginRead() = 0;
   virtual Status commit() = 0;
   // Rolls back; safe to call when no transaction is open.
   virtual Status rollback() = 0;
@@ -71,6 +90,7 @@ class SqlConnection {
   virtual bool sawRetryableFailure() const = 0;
   // True when the connection is unusable (lost, protocol error); the pool discards it.
   virtual bool broken() const = 0;
+  virtual SqlConnectionCounters counters() const = 0;
 };
 
 }  // namespace cardline

@@ -1,9 +1,12 @@
 #include "mes/storage/sql_repositories.h"
-#include "mes/storage/sql_logistics.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
+#include <tuple>
 #include <utility>
+
+#include "mes/storage/sql_logistics.h"
 
 #include "mes/storage/person_codec.h"
 #include "mes/storage/sql_blank_stock.h"
@@ -141,6 +144,16 @@ class SqlApplications final : public ApplicationRepository {
         db_.execute("UPDATE applications SET step = ?, state = ?, revision = revision + 1 "
                     "WHERE id = ? AND revision = ?",
                     {step, std::string(name(state)), id, expected_revision}));
+    if (changed == 1) return Status::ok();
+    return conflictOrNotFound(db_, "SELECT 1 FROM applications WHERE id = ?", id,
+                              "application " + id);
+  }
+
+  Status touch(const std::string& id, std::int64_t expected_revision) override {
+    CARDLINE_ASSIGN_OR_RETURN(
+        std::int64_t changed,
+        db_.execute("UPDATE applications SET revision = revision + 1 WHERE id = ? AND revision = ?",
+                    {id, expected_revision}));
     if (changed == 1) return Status::ok();
     return conflictOrNotFound(db_, "SELECT 1 FROM applications WHERE id = ?", id,
                               "application " + id);
@@ -304,38 +317,6 @@ class SqlJobs final : public JobRepository {
     return db_.lastInsertId();
   }
 
-  Result<std::vector<StationJob>> lease(StationType station, const std::string& device_id,
-                                        const std::string& node_id, Timestamp lease_expires,
-                                        int limit) override {
-    std::vector<StationJob> jobs;
-    if (limit <= 0) return jobs;
-    // SQLite serialises writers with BEGIN IMMEDIATE; MySQL skips rows other workers hold.
-    const std::string sql =
-        std::string("SELECT ") + kJobColumns +
-        " FROM station_jobs WHERE station = ? AND state = 'ready' "
-        "ORDER BY priority_rank, due, id LIMIT ?" +
-        (db_.dialect() == Dialect::kMysql ? " FOR UPDATE SKIP LOCKED" : "");
-    CARDLINE_ASSIGN_OR_RETURN(
-        auto rows, db_.query(sql, {std::string(name(station)), std::int64_t{limit}}));
-    for (const auto& row : rows) {
-      CARDLINE_ASSIGN_OR_RETURN(StationJob job, readJob(row));
-      CARDLINE_ASSIGN_OR_RETURN(
-          std::int64_t changed,
-          db_.execute("UPDATE station_jobs SET state = 'leased', device_id = ?, node_id = ?, "
-                      "lease_expires = ? WHERE id = ? AND state = 'ready'",
-                      {device_id, node_id, lease_expires.micros, job.id}));
-      if (changed != 1) {
-        return internalError("job " + std::to_string(job.id) + " changed while locked");
-      }
-      job.state = JobState::kLeased;
-      job.device_id = device_id;
-      job.node_id = node_id;
-      job.lease_expires = lease_expires;
-      jobs.push_back(std::move(job));
-    }
-    return jobs;
-  }
-
   Status complete(std::int64_t job_id, int attempt, const std::string& outcome) override {
     CARDLINE_ASSIGN_OR_RETURN(
         std::int64_t changed,
@@ -348,14 +329,32 @@ class SqlJobs final : public JobRepository {
                                   std::to_string(attempt));
   }
 
-  Result<int> requeueExpired(Timestamp now) override {
-    CARDLINE_ASSIGN_OR_RETURN(
-        std::int64_t changed,
-        db_.execute("UPDATE station_jobs SET state = 'ready', attempt = attempt + 1, "
-                    "device_id = '', node_id = '', lease_expires = 0 "
-                    "WHERE state = 'leased' AND lease_expires < ?",
-                    {now.micros}));
-    return static_cast<int>(changed);
+  Result<std::vector<ExpiredLease>> requeueExpired(Timestamp now) override {
+    // Read the expired leases (locking them on MySQL, skipping rows other nodes hold), then
+    // return exactly those to ready.
+    const std::string select =
+        std::string("SELECT id, device_id, node_id FROM station_jobs "
+                    "WHERE state = 'leased' AND lease_expires < ? ORDER BY id") +
+        (db_.dialect() == Dialect::kMysql ? " FOR UPDATE SKIP LOCKED" : "");
+    CARDLINE_ASSIGN_OR_RETURN(auto rows, db_.query(select, {now.micros}));
+    std::vector<ExpiredLease> expired;
+    expired.reserve(rows.size());
+    for (const SqlRow& row : rows) {
+      RowReader r(row);
+      ExpiredLease lease;
+      lease.job_id = r.int64();
+      lease.device_id = r.text();
+      lease.node_id = r.text();
+      CARDLINE_RETURN_IF_ERROR(r.status());
+      CARDLINE_ASSIGN_OR_RETURN(
+          std::int64_t changed,
+          db_.execute("UPDATE station_jobs SET state = 'ready', attempt = attempt + 1, "
+                      "device_id = '', node_id = '', lease_expires = 0 "
+                      "WHERE id = ? AND state = 'leased' AND lease_expires < ?",
+                      {lease.job_id, now.micros}));
+      if (changed == 1) expired.push_back(std::move(lease));
+    }
+    return expired;
   }
 
   Result<StationJob> find(std::int64_t job_id) override {
@@ -417,13 +416,47 @@ class SqlJobs final : public JobRepository {
                               "job " + std::to_string(job_id));
   }
 
-  Status releaseLease(std::int64_t job_id, const std::string& node_id) override {
+  Status leaseJobs(const std::vector<std::pair<std::int64_t, std::string>>& jobs,
+                   const std::string& node_id, Timestamp lease_expires) override {
+    std::size_t done = 0;
+    while (done < jobs.size()) {
+      const std::size_t rows = multiRowChunk(jobs.size() - done);
+      // UPDATE ... SET device_id = CASE id WHEN ? THEN ? ... END ... WHERE id IN (?, ...)
+      std::string sql =
+          "UPDATE station_jobs SET state = 'leased', node_id = ?, lease_expires = ?, "
+          "device_id = CASE id";
+      SqlParams params;
+      params.reserve(2 + rows * 3);
+      params.emplace_back(node_id);
+      params.emplace_back(lease_expires.micros);
+      for (std::size_t i = done; i < done + rows; ++i) {
+        sql += " WHEN ? THEN ?";
+        params.emplace_back(jobs[i].first);
+        params.emplace_back(jobs[i].second);
+      }
+      sql += " END WHERE state = 'ready' AND id IN (";
+      for (std::size_t i = done; i < done + rows; ++i) {
+        sql += i == done ? "?" : ", ?";
+        params.emplace_back(jobs[i].first);
+      }
+      sql += ")";
+      CARDLINE_ASSIGN_OR_RETURN(std::int64_t changed, db_.execute(sql, params));
+      if (changed != static_cast<std::int64_t>(rows)) {
+        return conflict("only " + std::to_string(changed) + " of " + std::to_string(rows) +
+                        " jobs were still ready to lease");
+      }
+      done += rows;
+    }
+    return Status::ok();
+  }
+
+  Status releaseLease(std::int64_t job_id, const std::string& node_id, LeaseEnd why) override {
     CARDLINE_ASSIGN_OR_RETURN(
         std::int64_t changed,
-        db_.execute("UPDATE station_jobs SET state = 'ready', attempt = attempt + 1, "
+        db_.execute("UPDATE station_jobs SET state = 'ready', attempt = attempt + ?, "
                     "device_id = '', node_id = '', lease_expires = 0 "
                     "WHERE id = ? AND state = 'leased' AND node_id = ?",
-                    {job_id, node_id}));
+                    {std::int64_t{why == LeaseEnd::kDeviceLost ? 1 : 0}, job_id, node_id}));
     if (changed == 1) return Status::ok();
     return conflictOrNotFound(db_, "SELECT 1 FROM station_jobs WHERE id = ?", job_id,
                               "job " + std::to_string(job_id) + " leased by " + node_id);
@@ -461,6 +494,9 @@ Result<Card> readCard(const SqlRow& row) {
   return c;
 }
 
+// The cards of an application read in this transaction are kept for its rest (the engine, the
+// dispatch packer and blank accounting ask for them several times per result) and kept up to
+// date by this repository's own writes, the only writes to the cards table.
 class SqlCards final : public CardRepository {
  public:
   explicit SqlCards(SqlConnection& db) : db_(db) {}
@@ -476,10 +512,25 @@ class SqlCards final : public CardRepository {
     if (!inserted.isOk() && inserted.status().code() == ErrorCode::kFailedPrecondition) {
       return failedPrecondition("card " + c.serial + ": no application " + c.application_id);
     }
-    return inserted.status();
+    CARDLINE_RETURN_IF_ERROR(inserted.status());
+    auto kept = by_application_.find(c.application_id);
+    if (kept != by_application_.end()) {
+      kept->second.push_back(c);
+      std::stable_sort(kept->second.begin(), kept->second.end(),
+                       [](const Card& a, const Card& b) {
+                         return std::tie(a.created_at.micros, a.serial) <
+                                std::tie(b.created_at.micros, b.serial);
+                       });
+    }
+    return Status::ok();
   }
 
   Result<Card> find(const std::string& serial) override {
+    for (const auto& [application, cards] : by_application_) {
+      for (const Card& card : cards) {
+        if (card.serial == serial) return card;
+      }
+    }
     CARDLINE_ASSIGN_OR_RETURN(
         auto rows,
         db_.query(std::string("SELECT ") + kCardColumns + " FROM cards WHERE serial = ?",
@@ -489,6 +540,8 @@ class SqlCards final : public CardRepository {
   }
 
   Result<std::vector<Card>> forApplication(const std::string& application_id) override {
+    auto kept = by_application_.find(application_id);
+    if (kept != by_application_.end()) return kept->second;
     CARDLINE_ASSIGN_OR_RETURN(
         auto rows, db_.query(std::string("SELECT ") + kCardColumns +
                                  " FROM cards WHERE application_id = ? ORDER BY created_at, serial",
@@ -498,6 +551,7 @@ class SqlCards final : public CardRepository {
       CARDLINE_ASSIGN_OR_RETURN(Card card, readCard(row));
       cards.push_back(std::move(card));
     }
+    by_application_[application_id] = cards;
     return cards;
   }
 
@@ -508,13 +562,26 @@ class SqlCards final : public CardRepository {
                     "signer_id = ?, updated_at = ? WHERE serial = ? AND state = ?",
                     {std::string(name(to.state)), to.spoil_reason, to.spoil_station,
                      to.signer_id, to.updated_at.micros, serial, std::string(name(from))}));
-    if (changed == 1) return Status::ok();
-    return conflictOrNotFound(db_, "SELECT 1 FROM cards WHERE serial = ?", serial,
-                              "card " + serial);
+    if (changed != 1) {
+      return conflictOrNotFound(db_, "SELECT 1 FROM cards WHERE serial = ?", serial,
+                                "card " + serial);
+    }
+    for (auto& [application, cards] : by_application_) {
+      for (Card& card : cards) {
+        if (card.serial != serial) continue;
+        card.state = to.state;
+        card.spoil_reason = to.spoil_reason;
+        card.spoil_station = to.spoil_station;
+        card.signer_id = to.signer_id;
+        card.updated_at = to.updated_at;
+      }
+    }
+    return Status::ok();
   }
 
  private:
   SqlConnection& db_;
+  std::map<std::string, std::vector<Card>> by_application_;  // this transaction's reads
 };
 
 // ---- events ----
@@ -539,19 +606,19 @@ Result<std::vector<Event>> readEvents(const std::vector<SqlRow>& rows) {
   return events;
 }
 
+// Appends are staged and written as multi-row INSERTs when the transaction finishes (or
+// before the log is read inside it): one statement for a whole round of events.
 class SqlEvents final : public EventLog {
  public:
   explicit SqlEvents(SqlConnection& db) : db_(db) {}
 
-  Result<std::int64_t> append(const Event& e) override {
-    CARDLINE_RETURN_IF_ERROR(
-        db_.execute("INSERT INTO events (at, subject_type, subject_id, kind, actor, detail) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    {e.at.micros, e.subject_type, e.subject_id, e.kind, e.actor, e.detail})
-            .status());
-    return db_.lastInsertId();
+  Status append(const Event& e) override {
+    pending_.push_back(e);
+    return Status::ok();
   }
 
+  // The stored history, then this transaction's staged events of the subject (seq 0: it is
+  // assigned at commit), so the staging stays in place.
   Result<std::vector<Event>> forSubject(const std::string& subject_type,
                                         const std::string& subject_id) override {
     CARDLINE_ASSIGN_OR_RETURN(
@@ -559,10 +626,15 @@ class SqlEvents final : public EventLog {
                                  " FROM events WHERE subject_type = ? AND subject_id = ? "
                                  "ORDER BY seq",
                              {subject_type, subject_id}));
-    return readEvents(rows);
+    CARDLINE_ASSIGN_OR_RETURN(std::vector<Event> history, readEvents(rows));
+    for (const Event& e : pending_) {
+      if (e.subject_type == subject_type && e.subject_id == subject_id) history.push_back(e);
+    }
+    return history;
   }
 
   Result<std::vector<Event>> after(std::int64_t after_seq, int limit) override {
+    CARDLINE_RETURN_IF_ERROR(flush());
     CARDLINE_ASSIGN_OR_RETURN(
         auto rows, db_.query(std::string("SELECT ") + kEventColumns +
                                  " FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
@@ -570,8 +642,37 @@ class SqlEvents final : public EventLog {
     return readEvents(rows);
   }
 
+  // Writes the staged events in append order (so their seqs follow it).
+  Status flush() {
+    std::size_t done = 0;
+    while (done < pending_.size()) {
+      const std::size_t rows = multiRowChunk(pending_.size() - done);
+      SqlParams params;
+      params.reserve(rows * 6);
+      for (std::size_t i = done; i < done + rows; ++i) {
+        const Event& e = pending_[i];
+        params.emplace_back(e.at.micros);
+        params.emplace_back(e.subject_type);
+        params.emplace_back(e.subject_id);
+        params.emplace_back(e.kind);
+        params.emplace_back(e.actor);
+        params.emplace_back(e.detail);
+      }
+      CARDLINE_RETURN_IF_ERROR(
+          db_.execute(multiRowInsert("INSERT INTO events (at, subject_type, subject_id, kind, "
+                                     "actor, detail) VALUES ",
+                                     "(?, ?, ?, ?, ?, ?)", rows),
+                      params)
+              .status());
+      done += rows;
+    }
+    pending_.clear();
+    return Status::ok();
+  }
+
  private:
   SqlConnection& db_;
+  std::vector<Event> pending_;
 };
 
 // ---- devices ----
@@ -845,6 +946,12 @@ class SqlTransaction final : public StoreTransaction {
   RollupRepository& rollups() override { return *rollups_; }
   LogisticsRepository& logistics() override { return *logistics_; }
 
+  // Writes what the repositories staged (events, rollup increments).
+  Status finish() {
+    CARDLINE_RETURN_IF_ERROR(events_.flush());
+    return flushSqlRollups(*rollups_);
+  }
+
  private:
   SqlApplications applications_;
   SqlJobs jobs_;
@@ -863,6 +970,10 @@ class SqlTransaction final : public StoreTransaction {
 std::unique_ptr<StoreTransaction> makeSqlTransaction(SqlConnection& connection,
                                                      const PiiProtector& pii) {
   return std::make_unique<SqlTransaction>(connection, pii);
+}
+
+Status finishSqlTransaction(StoreTransaction& transaction) {
+  return static_cast<SqlTransaction&>(transaction).finish();
 }
 
 }  // namespace cardline

@@ -14,5 +14,8 @@ namespace cardline {
 // the caller opened) and seal personal data with `pii`. Both must outlive the result.
 std::unique_ptr<StoreTransaction> makeSqlTransaction(SqlConnection& connection,
                                                      const PiiProtector& pii);
+// Writes what the repositories of a transaction made by makeSqlTransaction staged for its end
+// (events, rollup increments); call once before COMMIT. Errors as the statements return them.
+Status finishSqlTransaction(StoreTransaction& transaction);
 
 }  // namespace cardline

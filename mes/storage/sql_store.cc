@@ -47,26 +47,40 @@ void SqlStore::release(std::unique_ptr<SqlConnection> connection) {
 }
 
 Status SqlStore::attempt(SqlConnection& connection,
-                         const std::function<Status(StoreTransaction&)>& work) {
-  CARDLINE_RETURN_IF_ERROR(connection.begin());
-  std::unique_ptr<StoreTransaction> transaction = makeSqlTransaction(connection, pii_);
-  Status status = work(*transaction);
+                         const std::function<Status(StoreTransaction&)>& work, Mode mode) {
+  const SqlConnectionCounters before = connection.counters();
+  Status status = mode == Mode::kWrite ? connection.begin() : connection.beginRead();
   if (status.isOk()) {
-    status = connection.commit();
-    if (status.isOk()) return status;
+    std::unique_ptr<StoreTransaction> transaction = makeSqlTransaction(connection, pii_);
+    status = work(*transaction);
+    if (status.isOk()) status = finishSqlTransaction(*transaction);
+    if (status.isOk()) status = connection.commit();
+    if (!status.isOk()) {
+      Status rolled_back = connection.rollback();
+      if (!rolled_back.isOk()) {
+        logWarning("storage", "rollback failed: " + rolled_back.toString());
+      }
+    }
   }
-  Status rolled_back = connection.rollback();
-  if (!rolled_back.isOk()) {
-    logWarning("storage", "rollback failed: " + rolled_back.toString());
+  const SqlConnectionCounters after = connection.counters();
+  std::lock_guard<std::mutex> lock(counters_mu_);
+  if (mode == Mode::kWrite) {
+    ++counters_.transactions;
+    if (status.isOk()) ++counters_.commits;
+    counters_.statements += after.statements - before.statements;
+  } else {
+    ++counters_.reads;
+    counters_.read_statements += after.statements - before.statements;
   }
+  counters_.round_trips += after.round_trips - before.round_trips;
   return status;
 }
 
-Status SqlStore::transact(const std::function<Status(StoreTransaction&)>& work) {
+Status SqlStore::run(const std::function<Status(StoreTransaction&)>& work, Mode mode) {
   Status status;
   for (int attempt_number = 1; attempt_number <= options_.max_attempts; ++attempt_number) {
     CARDLINE_ASSIGN_OR_RETURN(std::unique_ptr<SqlConnection> connection, acquire());
-    status = attempt(*connection, work);
+    status = attempt(*connection, work, mode);
     const bool retry = !status.isOk() && connection->sawRetryableFailure() &&
                        !connection->broken() && attempt_number < options_.max_attempts;
     release(std::move(connection));
@@ -75,6 +89,19 @@ Status SqlStore::transact(const std::function<Status(StoreTransaction&)>& work) 
                            std::to_string(attempt_number + 1) + "): " + status.message());
   }
   return status;
+}
+
+Status SqlStore::transact(const std::function<Status(StoreTransaction&)>& work) {
+  return run(work, Mode::kWrite);
+}
+
+Status SqlStore::read(const std::function<Status(StoreTransaction&)>& work) {
+  return run(work, Mode::kRead);
+}
+
+StoreCounters SqlStore::counters() const {
+  std::lock_guard<std::mutex> lock(counters_mu_);
+  return counters_;
 }
 
 }  // namespace cardline

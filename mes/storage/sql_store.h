@@ -41,13 +41,18 @@ class SqlStore final : public Store {
   // Fails with the status of the work, of opening a connection (kUnavailable), of BEGIN or of
   // COMMIT.
   Status transact(const std::function<Status(StoreTransaction&)>& work) override;
+  // A read-only transaction (SqlConnection::beginRead), retried like transact().
+  Status read(const std::function<Status(StoreTransaction&)>& work) override;
   StoreBackend backend() const override { return backend_; }
+  StoreCounters counters() const override;
 
  private:
+  enum class Mode { kWrite, kRead };
   Result<std::unique_ptr<SqlConnection>> acquire();
   void release(std::unique_ptr<SqlConnection> connection);
+  Status run(const std::function<Status(StoreTransaction&)>& work, Mode mode);
   Status attempt(SqlConnection& connection,
-                 const std::function<Status(StoreTransaction&)>& work);
+                 const std::function<Status(StoreTransaction&)>& work, Mode mode);
 
   const StoreBackend backend_;
   const SqlConnectionFactory open_connection_;
@@ -58,6 +63,8 @@ class SqlStore final : public Store {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<SqlConnection>> idle_;  // guarded by mu_
   int open_count_ = 0;                                // guarded by mu_
+  mutable std::mutex counters_mu_;
+  StoreCounters counters_;  // guarded by counters_mu_
 };
 
 }  // namespace cardline

@@ -120,19 +120,12 @@ const char* name(ResultDisposition v) {
   return "?";
 }
 
-// What the engine derives from an application's history: counters and the job that carries
-// the application on.
-struct History {
-  int retries_in_step = 0;  // "retried" events since the step was last entered otherwise
-  int remakes = 0;          // "reworked" events since start or the last release/re-route
-  int refusals_in_step = 0;  // "blank_refused" events since the last other routing event
-  std::int64_t current_job = 0;
-};
-
 struct Engine::Context {
   Application app;
   const WorkflowDefinition* def = nullptr;
   History history;
+  History loaded_history;             // as loaded, before this call's events
+  std::vector<Event> appended;        // application events this call appended, in order
 };
 
 Engine::Engine(const WorkflowCatalog& catalog, const Clock& clock, EngineOptions options)
@@ -148,15 +141,45 @@ Status Engine::appendEvent(StoreTransaction& tx, const std::string& subject_type
   event.kind = kind;
   event.actor = actor;
   event.detail = detail;
-  Result<std::int64_t> seq = tx.events().append(event);
-  CARDLINE_RETURN_IF_ERROR(seq.status());
+  CARDLINE_RETURN_IF_ERROR(tx.events().append(event));
   for (TransitionObserver* observer : observers_) {
     CARDLINE_RETURN_IF_ERROR(observer->onEvent(tx, event));
   }
   return Status::ok();
 }
 
+void Engine::fold(History& history, const Event& event) {
+  const std::string& kind = event.kind;
+  if (kind != kBlankRefused && kind != kSuperseded) history.refusals_in_step = 0;
+  if (kind == kStarted || kind == kMoved || kind == kRerouted || kind == kReleased) {
+    history.retries_in_step = 0;
+    history.current_job = numberField(event.detail, "next_job");
+    if (kind != kMoved) history.remakes = 0;
+  } else if (kind == kRetried) {
+    ++history.retries_in_step;
+    history.current_job = numberField(event.detail, "next_job");
+  } else if (kind == kReworked) {
+    history.retries_in_step = 0;
+    ++history.remakes;
+    history.current_job = numberField(event.detail, "next_job");
+  } else if (kind == kCancelled) {
+    history.current_job = 0;
+  } else if (kind == kBlankRefused) {
+    ++history.refusals_in_step;
+    std::int64_t next_job = numberField(event.detail, "next_job");
+    if (next_job != 0) history.current_job = next_job;
+  }
+}
+
 Result<Engine::Context> Engine::load(StoreTransaction& tx, const std::string& application_id) {
+  if (options_.keep_working_state) {
+    std::lock_guard<std::mutex> lock(forget_mu_);
+    forget_.insert(application_id);
+  }
+  return read(tx, application_id);
+}
+
+Result<Engine::Context> Engine::read(StoreTransaction& tx, const std::string& application_id) {
   Context ctx;
   CARDLINE_ASSIGN_OR_RETURN(ctx.app, tx.applications().findWithoutPersonalData(application_id));
   if (ctx.app.workflow.empty()) {
@@ -166,29 +189,77 @@ Result<Engine::Context> Engine::load(StoreTransaction& tx, const std::string& ap
   CARDLINE_ASSIGN_OR_RETURN(ctx.def, catalog_.find(ctx.app.workflow));
   CARDLINE_ASSIGN_OR_RETURN(std::vector<Event> events,
                             tx.events().forSubject("application", application_id));
-  for (const Event& event : events) {
-    const std::string& kind = event.kind;
-    if (kind != kBlankRefused && kind != kSuperseded) ctx.history.refusals_in_step = 0;
-    if (kind == kStarted || kind == kMoved || kind == kRerouted || kind == kReleased) {
-      ctx.history.retries_in_step = 0;
-      ctx.history.current_job = numberField(event.detail, "next_job");
-      if (kind != kMoved) ctx.history.remakes = 0;
-    } else if (kind == kRetried) {
-      ++ctx.history.retries_in_step;
-      ctx.history.current_job = numberField(event.detail, "next_job");
-    } else if (kind == kReworked) {
-      ctx.history.retries_in_step = 0;
-      ++ctx.history.remakes;
-      ctx.history.current_job = numberField(event.detail, "next_job");
-    } else if (kind == kCancelled) {
-      ctx.history.current_job = 0;
-    } else if (kind == kBlankRefused) {
-      ++ctx.history.refusals_in_step;
-      std::int64_t next_job = numberField(event.detail, "next_job");
-      if (next_job != 0) ctx.history.current_job = next_job;
+  for (const Event& event : events) fold(ctx.history, event);
+  ctx.loaded_history = ctx.history;
+  return ctx;
+}
+
+Result<Engine::Context> Engine::loadKept(StoreTransaction& tx,
+                                         const std::string& application_id) {
+  if (!options_.keep_working_state) return read(tx, application_id);
+  {
+    std::lock_guard<std::mutex> lock(forget_mu_);
+    for (const std::string& id : forget_) kept_.erase(id);
+    forget_.clear();
+  }
+  const Kept* kept = nullptr;
+  auto staged = staged_.find(application_id);
+  if (staged != staged_.end()) {
+    kept = &staged->second;
+  } else {
+    auto it = kept_.find(application_id);
+    if (it != kept_.end()) kept = &it->second;
+  }
+  if (kept == nullptr) return read(tx, application_id);
+  Context ctx;
+  ctx.app = kept->app;
+  ctx.def = kept->def;
+  ctx.history = kept->history;
+  ctx.loaded_history = kept->history;
+  return ctx;
+}
+
+void Engine::keep(const Context& ctx) {
+  if (!options_.keep_working_state) return;
+  Kept& kept = staged_[ctx.app.id];
+  kept.app = ctx.app;
+  kept.def = ctx.def;
+  kept.history = ctx.loaded_history;
+  for (const Event& event : ctx.appended) fold(kept.history, event);
+}
+
+void Engine::beginTransaction() { staged_.clear(); }
+
+void Engine::transactionCommitted() {
+  for (auto& [id, kept] : staged_) {
+    if (ended(kept.app.state)) {
+      kept_.erase(id);
+    } else {
+      kept_[id] = std::move(kept);
     }
   }
-  return ctx;
+  staged_.clear();
+  // A bound on memory: the applications in the line on one node, with room to spare.
+  constexpr std::size_t kMostKept = 500000;
+  if (kept_.size() > kMostKept) kept_.clear();
+}
+
+void Engine::transactionFailed() {
+  // Some of what is kept may be what another writer changed: read it all again.
+  staged_.clear();
+  kept_.clear();
+}
+
+Status Engine::appendApplicationEvent(StoreTransaction& tx, Context& ctx, const std::string& kind,
+                                      const std::string& actor, const std::string& detail) {
+  CARDLINE_RETURN_IF_ERROR(appendEvent(tx, "application", ctx.app.id, kind, actor, detail));
+  Event event;
+  event.subject_type = "application";
+  event.subject_id = ctx.app.id;
+  event.kind = kind;
+  event.detail = detail;
+  ctx.appended.push_back(std::move(event));
+  return Status::ok();
 }
 
 // Moves the application to `step_name` (validated to exist), with the state the step implies;
@@ -284,7 +355,7 @@ Result<ResultEffect> Engine::route(StoreTransaction& tx, Context& ctx, const std
     ++ctx.app.revision;
     ctx.app.state = ApplicationState::kHeld;
     CARDLINE_RETURN_IF_ERROR(
-        appendEvent(tx, "application", ctx.app.id, kNoRoute, actor,
+        appendApplicationEvent(tx, ctx, kNoRoute, actor,
                     Detail(base).text("reason", "no transition for outcome " + outcome).str()));
     effect.to_step = step->name;
     effect.state = ApplicationState::kHeld;
@@ -322,7 +393,7 @@ Result<ResultEffect> Engine::route(StoreTransaction& tx, Context& ctx, const std
   CARDLINE_ASSIGN_OR_RETURN(std::int64_t next_job, enter(tx, ctx, target));
   if (kind == kRetried) ctx.history.retries_in_step = retries_before + 1;
   CARDLINE_RETURN_IF_ERROR(
-      appendEvent(tx, "application", ctx.app.id, kind, actor,
+      appendApplicationEvent(tx, ctx, kind, actor,
                   Detail(base).text("to", target).merge(extra).number("next_job", next_job).str()));
   effect.to_step = target;
   effect.state = ctx.app.state;
@@ -355,7 +426,7 @@ Status Engine::start(StoreTransaction& tx, const Application& application) {
 
   std::string first = def->startStep();
   CARDLINE_ASSIGN_OR_RETURN(std::int64_t next_job, enter(tx, ctx, first));
-  return appendEvent(tx, "application", ctx.app.id, kStarted, "system",
+  return appendApplicationEvent(tx, ctx, kStarted, "system",
                      Detail()
                          .text("workflow", plan.workflow)
                          .text("to", first)
@@ -410,7 +481,7 @@ Result<ResultEffect> Engine::applyResult(StoreTransaction& tx, const StationResu
   CARDLINE_RETURN_IF_ERROR(completed);
   if (!refused.isOk()) return refuse(tx, job, result, refused);
 
-  CARDLINE_ASSIGN_OR_RETURN(Context ctx, load(tx, job.application_id));
+  CARDLINE_ASSIGN_OR_RETURN(Context ctx, loadKept(tx, job.application_id));
   std::string actor = "device:" + result.device_id;
   Detail cause;
   cause.number("job", job.id).number("attempt", result.attempt).text("device", result.device_id);
@@ -446,7 +517,10 @@ Result<ResultEffect> Engine::applyResult(StoreTransaction& tx, const StationResu
     }
   }
   if (!current) {
-    CARDLINE_RETURN_IF_ERROR(appendEvent(tx, "application", ctx.app.id, kSuperseded, actor,
+    // Decided from the application as read: prove it has not moved meanwhile.
+    CARDLINE_RETURN_IF_ERROR(tx.applications().touch(ctx.app.id, ctx.app.revision));
+    ++ctx.app.revision;
+    CARDLINE_RETURN_IF_ERROR(appendApplicationEvent(tx, ctx, kSuperseded, actor,
                                          Detail()
                                              .text("step", job.step)
                                              .text("outcome", result.outcome)
@@ -456,6 +530,7 @@ Result<ResultEffect> Engine::applyResult(StoreTransaction& tx, const StationResu
     effect.from_step = ctx.app.step;
     effect.to_step = ctx.app.step;
     effect.state = ctx.app.state;
+    keep(ctx);
     return effect;
   }
 
@@ -496,12 +571,14 @@ Result<ResultEffect> Engine::applyResult(StoreTransaction& tx, const StationResu
                       Detail().text("application", ctx.app.id).number("job", job.id).str()));
     }
   }
-  return route(tx, ctx, result.outcome, actor, cause.str());
+  CARDLINE_ASSIGN_OR_RETURN(ResultEffect routed, route(tx, ctx, result.outcome, actor, cause.str()));
+  keep(ctx);
+  return routed;
 }
 
 Result<ResultEffect> Engine::refuse(StoreTransaction& tx, const StationJob& job,
                                     const StationResult& result, const Status& why) {
-  CARDLINE_ASSIGN_OR_RETURN(Context ctx, load(tx, job.application_id));
+  CARDLINE_ASSIGN_OR_RETURN(Context ctx, loadKept(tx, job.application_id));
   bool current = ctx.app.state == ApplicationState::kQueued && ctx.app.step == job.step &&
                  ctx.history.current_job == job.id;
   std::int64_t next_job = 0;
@@ -517,8 +594,12 @@ Result<ResultEffect> Engine::refuse(StoreTransaction& tx, const StationJob& job,
   } else if (current) {
     // Back to print: the same step again with a new job (not counted as a retry).
     CARDLINE_ASSIGN_OR_RETURN(next_job, enter(tx, ctx, job.step));
+  } else {
+    // Decided from the application as read: prove it has not moved meanwhile.
+    CARDLINE_RETURN_IF_ERROR(tx.applications().touch(ctx.app.id, ctx.app.revision));
+    ++ctx.app.revision;
   }
-  CARDLINE_RETURN_IF_ERROR(appendEvent(tx, "application", ctx.app.id, kBlankRefused,
+  CARDLINE_RETURN_IF_ERROR(appendApplicationEvent(tx, ctx, kBlankRefused,
                                        "device:" + result.device_id,
                                        Detail()
                                            .text("step", job.step)
@@ -537,6 +618,7 @@ Result<ResultEffect> Engine::refuse(StoreTransaction& tx, const StationJob& job,
   effect.to_step = ctx.app.step;
   effect.state = ctx.app.state;
   effect.next_job_id = next_job;
+  keep(ctx);
   return effect;
 }
 
@@ -572,7 +654,7 @@ Status Engine::hold(StoreTransaction& tx, const SupervisorAction& action) {
   }
   CARDLINE_RETURN_IF_ERROR(tx.applications().updatePosition(ctx.app.id, ctx.app.revision,
                                                             ctx.app.step, ApplicationState::kHeld));
-  return appendEvent(tx, "application", ctx.app.id, kHeld, action.actor,
+  return appendApplicationEvent(tx, ctx, kHeld, action.actor,
                      Detail().text("step", ctx.app.step).text("reason", action.reason).str());
 }
 
@@ -612,7 +694,7 @@ Status Engine::release(StoreTransaction& tx, const SupervisorAction& action) {
       ctx.app.state = ApplicationState::kQueued;
     }
   }
-  return appendEvent(tx, "application", ctx.app.id, kReleased, action.actor,
+  return appendApplicationEvent(tx, ctx, kReleased, action.actor,
                      Detail()
                          .text("from", from)
                          .text("to", ctx.app.step)
@@ -686,7 +768,7 @@ Result<ResultEffect> Engine::rejectCard(StoreTransaction& tx, const CardRejectio
   effect.application_id = ctx.app.id;
   effect.from_step = ctx.app.step;
   CARDLINE_ASSIGN_OR_RETURN(std::int64_t next_job, enter(tx, ctx, target));
-  CARDLINE_RETURN_IF_ERROR(appendEvent(tx, "application", ctx.app.id, kind, rejection.actor,
+  CARDLINE_RETURN_IF_ERROR(appendApplicationEvent(tx, ctx, kind, rejection.actor,
                                        Detail()
                                            .text("from", effect.from_step)
                                            .text("outcome", rejection.reason)
@@ -713,7 +795,7 @@ Status Engine::prioritise(StoreTransaction& tx, const SupervisorAction& action, 
   ApplicationPlan plan{ctx.app.workflow, priority, ctx.app.print_due, ctx.app.dispatch_due};
   CARDLINE_RETURN_IF_ERROR(tx.applications().updatePlan(ctx.app.id, ctx.app.revision, plan));
   CARDLINE_ASSIGN_OR_RETURN(int requeued, tx.jobs().reprioritise(ctx.app.id, priority));
-  return appendEvent(tx, "application", ctx.app.id, kPrioritised, action.actor,
+  return appendApplicationEvent(tx, ctx, kPrioritised, action.actor,
                      Detail()
                          .text("from", name(before))
                          .text("to", name(priority))
@@ -746,7 +828,7 @@ Status Engine::reroute(StoreTransaction& tx, const SupervisorAction& action,
   CARDLINE_RETURN_IF_ERROR(tx.jobs().supersedeReady(ctx.app.id).status());
   std::string from = ctx.app.step;
   CARDLINE_ASSIGN_OR_RETURN(std::int64_t next_job, enter(tx, ctx, step_name));
-  return appendEvent(tx, "application", ctx.app.id, kRerouted, action.actor,
+  return appendApplicationEvent(tx, ctx, kRerouted, action.actor,
                      Detail()
                          .text("from", from)
                          .text("to", step_name)

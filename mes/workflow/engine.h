@@ -5,11 +5,17 @@
 // StoreTransaction, so they commit together or not at all. Any error return means the caller
 // must roll the transaction back (Store::transact does that when the work returns it).
 //
-// Thread-compatible: the engine holds no mutable state; the catalog and clock it references
-// must outlive it. The line controller owns one instance.
+// Thread-safety: every method but applyResult may be called from any thread. With
+// EngineOptions::keep_working_state, applyResult and the three transaction hooks
+// (beginTransaction, transactionCommitted, transactionFailed) keep the working state of the
+// applications in the line and must be called from one thread only: the line controller's. The
+// catalog and clock it references must outlive it.
 
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +35,14 @@ struct EngineOptions {
   // Refused blanks in a row at one visit of a print step before the application is held for a
   // supervisor (a device that keeps consuming blanks not issued to it must not loop forever).
   int max_blank_refusals = 3;
+  // Keep the working state of the applications in the line (position, revision, retry and
+  // remake counts, current job) in memory between transactions, so applying a station result
+  // reads neither the application row nor its event history. Only the line controller turns
+  // it on: it brackets every transaction with the hooks below. Every decision taken from the
+  // kept state ends in a write conditional on the kept revision, so a change made elsewhere
+  // (another node, an HTTP command) fails that write with kConflict; the controller then
+  // drops the kept state (transactionFailed) and the input is applied again from the store.
+  bool keep_working_state = false;
 };
 
 // What a station reported for one job attempt.
@@ -183,10 +197,42 @@ class Engine {
   Result<std::vector<Breach>> breaches(StoreTransaction& tx, const std::string& application_id,
                                        Timestamp now);
 
- private:
-  struct Context;
+  // Transaction hooks for the kept working state (no-ops without keep_working_state): call
+  // beginTransaction at the start of every transaction that may call applyResult (also when the
+  // store runs the same work again), then transactionCommitted after it committed or
+  // transactionFailed after it did not.
+  void beginTransaction();
+  void transactionCommitted();
+  void transactionFailed();
+  // Applications whose working state is kept now (for tests and metrics).
+  std::size_t keptApplications() const { return kept_.size(); }
 
+ private:
+  // What the engine derives from an application's history: counters and the job that carries
+  // the application on.
+  struct History {
+    int retries_in_step = 0;   // "retried" events since the step was last entered otherwise
+    int remakes = 0;           // "reworked" events since start or the last release/re-route
+    int refusals_in_step = 0;  // "blank_refused" events since the last other routing event
+    std::int64_t current_job = 0;
+  };
+  struct Context;
+  // One application's kept working state.
+  struct Kept {
+    Application app;  // without personal data
+    const WorkflowDefinition* def = nullptr;
+    History history;
+  };
+  static void fold(History& history, const Event& event);
+
+  // Reads the application and derives its history from the store, for a change made outside
+  // applyResult (its kept state, if any, is dropped).
   Result<Context> load(StoreTransaction& tx, const std::string& application_id);
+  Result<Context> read(StoreTransaction& tx, const std::string& application_id);
+  // load() through the kept working state (applyResult only).
+  Result<Context> loadKept(StoreTransaction& tx, const std::string& application_id);
+  // Records what this transaction made of the application (applyResult only).
+  void keep(const Context& ctx);
   Result<ResultEffect> route(StoreTransaction& tx, Context& ctx, const std::string& outcome,
                              const std::string& actor, const std::string& cause);
   Result<std::int64_t> enter(StoreTransaction& tx, Context& ctx, const std::string& step);
@@ -197,11 +243,21 @@ class Engine {
   Status appendEvent(StoreTransaction& tx, const std::string& subject_type,
                      const std::string& subject_id, const std::string& kind,
                      const std::string& actor, const std::string& detail);
+  // appendEvent for an application event, also folded into the history ctx will keep.
+  Status appendApplicationEvent(StoreTransaction& tx, Context& ctx, const std::string& kind,
+                                const std::string& actor, const std::string& detail);
 
   const WorkflowCatalog& catalog_;
   const Clock& clock_;
   EngineOptions options_;
   std::vector<TransitionObserver*> observers_;
+  // The kept working state (keep_working_state): committed, and this transaction's changes.
+  std::map<std::string, Kept> kept_;
+  std::map<std::string, Kept> staged_;
+  // Applications another method (any thread) read for a change: their kept state is dropped
+  // before applyResult uses it, so a hold or a release does not cost a failed round.
+  std::mutex forget_mu_;
+  std::set<std::string> forget_;  // guarded by forget_mu_
 };
 
 }  // namespace cardline

@@ -52,6 +52,8 @@ class MysqlConnection final : public SqlConnection {
   Dialect dialect() const override { return Dialect::kMysql; }
 
   Result<std::int64_t> execute(const std::string& sql, const SqlParams& params) override {
+    ++counters_.statements;
+    ++counters_.round_trips;
     try {
       CARDLINE_ASSIGN_OR_RETURN(sql::PreparedStatement * stmt, prepare(sql));
       std::vector<std::unique_ptr<std::istringstream>> blobs;
@@ -63,6 +65,8 @@ class MysqlConnection final : public SqlConnection {
   }
 
   Result<std::vector<SqlRow>> query(const std::string& sql, const SqlParams& params) override {
+    ++counters_.statements;
+    ++counters_.round_trips;
     try {
       CARDLINE_ASSIGN_OR_RETURN(sql::PreparedStatement * stmt, prepare(sql));
       std::vector<std::unique_ptr<std::istringstream>> blobs;
@@ -92,6 +96,8 @@ class MysqlConnection final : public SqlConnection {
   }
 
   Status executeDirect(const std::string& sql) override {
+    ++counters_.statements;
+    ++counters_.round_trips;
     try {
       std::unique_ptr<sql::Statement> stmt(connection_->createStatement());
       stmt->execute(sql);
@@ -105,6 +111,10 @@ class MysqlConnection final : public SqlConnection {
     retryable_ = false;
     return executeDirect("START TRANSACTION");
   }
+  Status beginRead() override {
+    retryable_ = false;
+    return executeDirect("START TRANSACTION READ ONLY");
+  }
   Status commit() override { return executeDirect("COMMIT"); }
   Status rollback() override {
     if (broken_) return Status::ok();  // the server rolled back when the connection dropped
@@ -113,8 +123,11 @@ class MysqlConnection final : public SqlConnection {
 
   bool sawRetryableFailure() const override { return retryable_; }
   bool broken() const override { return broken_; }
+  SqlConnectionCounters counters() const override { return counters_; }
 
  private:
+  SqlConnectionCounters counters_;
+
   Status fail(const sql::SQLException& e, const std::string& what) {
     const int code = e.getErrorCode();
     const std::string message =
@@ -136,6 +149,7 @@ class MysqlConnection final : public SqlConnection {
   Result<sql::PreparedStatement*> prepare(const std::string& sql) {
     auto it = statements_.find(sql);
     if (it == statements_.end()) {
+      ++counters_.round_trips;  // the server prepares it once per connection
       std::unique_ptr<sql::PreparedStatement> stmt(connection_->prepareStatement(sql));
       it = statements_.emplace(sql, std::move(stmt)).first;
     }

@@ -62,6 +62,7 @@ class SqliteConnection final : public SqlConnection {
   Dialect dialect() const override { return Dialect::kSqlite; }
 
   Result<std::int64_t> execute(const std::string& sql, const SqlParams& params) override {
+    ++counters_.statements;
     CARDLINE_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, prepare(sql, params));
     StatementReset reset{stmt};
     for (;;) {
@@ -72,6 +73,7 @@ class SqliteConnection final : public SqlConnection {
   }
 
   Result<std::vector<SqlRow>> query(const std::string& sql, const SqlParams& params) override {
+    ++counters_.statements;
     CARDLINE_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, prepare(sql, params));
     StatementReset reset{stmt};
     std::vector<SqlRow> rows;
@@ -92,6 +94,7 @@ class SqliteConnection final : public SqlConnection {
   }
 
   Status executeDirect(const std::string& sql) override {
+    ++counters_.statements;
     char* error = nullptr;
     const int rc = sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &error);
     if (error != nullptr) sqlite3_free(error);
@@ -103,6 +106,10 @@ class SqliteConnection final : public SqlConnection {
     retryable_ = false;
     return executeDirect("BEGIN IMMEDIATE");
   }
+  Status beginRead() override {
+    retryable_ = false;
+    return executeDirect("BEGIN DEFERRED");
+  }
   Status commit() override { return executeDirect("COMMIT"); }
   Status rollback() override {
     if (sqlite3_get_autocommit(db_.get()) != 0) return Status::ok();  // nothing open
@@ -111,6 +118,7 @@ class SqliteConnection final : public SqlConnection {
 
   bool sawRetryableFailure() const override { return retryable_; }
   bool broken() const override { return false; }
+  SqlConnectionCounters counters() const override { return counters_; }
 
  private:
   struct StatementReset {
@@ -120,6 +128,8 @@ class SqliteConnection final : public SqlConnection {
       sqlite3_clear_bindings(stmt);
     }
   };
+
+  SqlConnectionCounters counters_;  // round_trips stay 0: SQLite runs in this process
 
   Status fail(int rc, const std::string& what) {
     const int code = sqlite3_extended_errcode(db_.get());

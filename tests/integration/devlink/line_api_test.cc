@@ -33,6 +33,7 @@ class FixedLink final : public DeviceLink {
   Status acknowledge(const std::string&, std::int64_t, int, protocol::AckStatus) override {
     return Status::ok();
   }
+  void forgetJob(const std::string&, std::int64_t) override {}
   std::vector<DeviceInfo> devices() const override { return devices_; }
   LinkCounters counters() const override { return counters_; }
   std::vector<DeviceTimeSpan> takeDeviceTime() override { return {}; }
@@ -50,7 +51,11 @@ class DownStore final : public Store {
   Status transact(const std::function<Status(StoreTransaction&)>&) override {
     return unavailable("database is down");
   }
+  Status read(const std::function<Status(StoreTransaction&)>&) override {
+    return unavailable("database is down");
+  }
   StoreBackend backend() const override { return StoreBackend::kSqlite; }
+  StoreCounters counters() const override { return {}; }
 };
 
 // The caller's roles come from the x-test-roles header ("supervisor" or "auditor").

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/workflow/lease_ready.h"
 #include "tests/unit/blanks/blanks_fixture.h"
 
 namespace cardline::blanks_test {
@@ -373,7 +374,7 @@ TEST_F(BlanksTest, RepeatedRefusedResultIsADuplicate) {
   StationJob job;
   ASSERT_TRUE(act([&](StoreTransaction& tx) {
                 CARDLINE_ASSIGN_OR_RETURN(auto jobs,
-                                          tx.jobs().lease(StationType::kPrint, "P1", "node-1",
+                                          leaseReady(tx.jobs(), StationType::kPrint, "P1", "node-1",
                                                           clock_.now().plusSeconds(30), 1));
                 job = jobs.at(0);
                 return Status::ok();

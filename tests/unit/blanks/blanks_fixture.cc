@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "tests/unit/workflow/lease_ready.h"
 #include "mes/config/workflow_loader.h"
 #include "mes/storage/store_factory.h"
 
@@ -131,7 +132,7 @@ ResultEffect BlanksTest::run(StationType station, const std::string& device,
   Status s = act([&](StoreTransaction& tx) {
     CARDLINE_ASSIGN_OR_RETURN(
         std::vector<StationJob> jobs,
-        tx.jobs().lease(station, device, "node-1", clock_.now().plusSeconds(30), 1));
+        leaseReady(tx.jobs(), station, device, "node-1", clock_.now().plusSeconds(30), 1));
     if (jobs.empty()) return notFound(std::string("no ready job at ") + name(station));
     job = jobs.front();
     return Status::ok();

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "tests/unit/workflow/lease_ready.h"
 #include "mes/config/workflow_loader.h"
 #include "mes/workflow/engine.h"
 #include "tests/unit/workflow/memory_store.h"
@@ -59,7 +60,7 @@ class EngineRefusalTest : public ::testing::Test {
     EXPECT_TRUE(store_
                     .transact([&](StoreTransaction& tx) {
                       CARDLINE_ASSIGN_OR_RETURN(auto jobs,
-                                                tx.jobs().lease(station, "P1", "node-1",
+                                                leaseReady(tx.jobs(), station, "P1", "node-1",
                                                                 clock_.now().plusSeconds(30), 1));
                       if (jobs.empty()) return notFound("no job");
                       job = jobs.front();

@@ -35,7 +35,11 @@ class CrashingStore final : public Store {
     }
     return inner_.transact(work);
   }
+  Status read(const std::function<Status(StoreTransaction&)>& work) override {
+    return inner_.read(work);
+  }
   StoreBackend backend() const override { return inner_.backend(); }
+  StoreCounters counters() const override { return inner_.counters(); }
 
  private:
   Store& inner_;
@@ -232,8 +236,7 @@ TEST_F(ImportTest, AFailingHookRejectsOnlyItsRecord) {
       extra.subject_id = a.id;
       extra.kind = "hook-partial";
       extra.detail = "{}";
-      auto appended = tx.events().append(extra);
-      if (!appended.isOk()) return appended.status();
+      CARDLINE_RETURN_IF_ERROR(tx.events().append(extra));
       return failedPrecondition("no workflow for this card model");
     }
     hooked_.push_back(a.id);

@@ -41,6 +41,9 @@ class RecordingDispatcher final : public JobDispatcher {
                    ResultDisposition disposition) override {
     acks.push_back({device_id, job_id, attempt, disposition});
   }
+  void leaseExpired(const std::string& device_id, std::int64_t job_id) override {
+    expired.emplace_back(device_id, job_id);
+  }
   // Takes the jobs sent so far.
   std::vector<std::pair<std::string, StationJob>> take() {
     auto out = std::move(sent);
@@ -50,6 +53,7 @@ class RecordingDispatcher final : public JobDispatcher {
 
   std::vector<std::pair<std::string, StationJob>> sent;
   std::vector<Ack> acks;
+  std::vector<std::pair<std::string, std::int64_t>> expired;
   std::set<std::string> refuse;
 };
 
@@ -254,7 +258,166 @@ TEST_F(LineControllerTest, UndeliveredJobIsReleasedAtOnce) {
   auto sent = dispatcher_.take();
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].first, "print-2");
-  EXPECT_EQ(sent[0].second.attempt, 2);
+  // It never reached a device: not an attempt.
+  EXPECT_EQ(sent[0].second.attempt, 1);
+}
+
+TEST_F(LineControllerTest, DeviceInFaultGetsNoLeaseUntilItWorksAgain) {
+  accept("APP-1");
+  controller_->deviceReady({"print-1", StationType::kPrint, 1});
+  controller_->deviceCondition("print-1", DeviceCondition::kFault);
+  for (int round = 0; round < 5; ++round) {
+    RoundReport report = controller_->runRound();
+    EXPECT_EQ(report.jobs_sent, 0);
+  }
+  EXPECT_TRUE(dispatcher_.sent.empty());
+  std::int64_t ready = 0;
+  ASSERT_TRUE(store_->read([&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(ready, tx.jobs().count(StationType::kPrint, JobState::kReady));
+    return Status::ok();
+  }).isOk());
+  EXPECT_EQ(ready, 1);
+  controller_->deviceCondition("print-1", DeviceCondition::kWorking);
+  controller_->runRound();
+  auto sent = dispatcher_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].first, "print-1");
+  EXPECT_EQ(sent[0].second.attempt, 1);
+}
+
+TEST_F(LineControllerTest, ExpiredLeaseFreesTheDeviceAndTellsTheLink) {
+  accept("APP-1");
+  accept("APP-2");
+  controller_->deviceReady({"print-1", StationType::kPrint, 1});
+  controller_->runRound();
+  auto sent = dispatcher_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  const std::int64_t first_job = sent[0].second.id;
+  clock_.advanceMillis(31000);  // the device keeps silent about the job past its lease
+  RoundReport report = controller_->runRound();
+  EXPECT_EQ(report.leases_expired, 1);
+  ASSERT_EQ(dispatcher_.expired.size(), 1u);
+  EXPECT_EQ(dispatcher_.expired[0].first, "print-1");
+  EXPECT_EQ(dispatcher_.expired[0].second, first_job);
+  EXPECT_TRUE(controller_->devicesInFlight().at("print-1").empty());
+  // The device is free at once: the next round gives it work again.
+  controller_->runRound();
+  auto again = dispatcher_.take();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].first, "print-1");
+}
+
+// A Store that fails the commits it is told to: the work runs on the real store and is rolled
+// back, as when the database goes away between the last statement and COMMIT.
+class FailingCommits final : public Store {
+ public:
+  explicit FailingCommits(Store& inner) : inner_(inner) {}
+  Status transact(const std::function<Status(StoreTransaction&)>& work) override {
+    if (failing_ == 0) return inner_.transact(work);
+    --failing_;
+    Status ran = inner_.transact([&](StoreTransaction& tx) {
+      Status s = work(tx);
+      return s.isOk() ? unavailable("injected: the commit failed") : s;
+    });
+    return ran.isOk() ? unavailable("injected: the commit failed") : ran;
+  }
+  Status read(const std::function<Status(StoreTransaction&)>& work) override {
+    return inner_.read(work);
+  }
+  StoreBackend backend() const override { return inner_.backend(); }
+  StoreCounters counters() const override { return inner_.counters(); }
+  void failNext(int n) { failing_ = n; }
+
+ private:
+  Store& inner_;
+  int failing_ = 0;
+};
+
+TEST_F(LineControllerTest, AFailedCommitSendsAcknowledgesAndAnswersNothing) {
+  accept("APP-1");
+  accept("APP-2");
+  FailingCommits failing(*store_);
+  LineControllerOptions line;
+  line.node_id = "node-a";
+  line.lease_sweep = std::chrono::milliseconds(0);
+  LineController controller(failing, engine_, clock_, dispatcher_, line);
+  controller.deviceReady({"print-1", StationType::kPrint, 1});
+  controller.runRound();
+  auto sent = dispatcher_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  const StationJob job = sent[0].second;
+  controller.stationResult({job.id, job.attempt, "print-1", "ok", "B1", ""});
+  auto held = controller.submit([](StoreTransaction& tx, Engine& engine) {
+    return engine.hold(tx, {"APP-2", "supervisor.lan", "photo looks wrong"});
+  });
+  failing.failNext(1);
+  RoundReport failed = controller.runRound();
+  EXPECT_FALSE(failed.committed);
+  EXPECT_EQ(failed.results_deferred, 1);
+  // Nothing went out: no acknowledgement, no job, no answer to the command.
+  EXPECT_TRUE(dispatcher_.acks.empty());
+  EXPECT_TRUE(dispatcher_.sent.empty());
+  EXPECT_EQ(held.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  EXPECT_EQ(find("APP-1").step, "print");
+  EXPECT_EQ(find("APP-2").state, ApplicationState::kQueued);
+  EXPECT_EQ(controller.stats().failed_rounds, 1);
+  // The database is back: the same inputs are applied once, then answered.
+  RoundReport applied = controller.runRound();
+  EXPECT_TRUE(applied.committed);
+  EXPECT_EQ(applied.results_applied, 1);
+  ASSERT_EQ(dispatcher_.acks.size(), 1u);
+  EXPECT_EQ(dispatcher_.acks[0].job_id, job.id);
+  EXPECT_EQ(dispatcher_.acks[0].disposition, ResultDisposition::kApplied);
+  ASSERT_EQ(held.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  EXPECT_TRUE(held.get().isOk());
+  EXPECT_EQ(find("APP-1").step, "encode");
+  EXPECT_EQ(find("APP-2").state, ApplicationState::kHeld);
+  // APP-2 is held, so print-1 has nothing more; nothing was sent twice.
+  EXPECT_TRUE(dispatcher_.sent.empty());
+}
+
+// The controller's engine keeps the working state of the applications it moved. Another writer
+// (a second node on the same database) holds one of them: the round that applies results for
+// both fails on that one's revision, is re-run input by input from the store, and only the held
+// application's result is superseded; the other is applied as usual.
+TEST_F(LineControllerTest, AChangeByAnotherWriterIsolatesOnlyItsResult) {
+  accept("APP-1");
+  accept("APP-2");
+  EngineOptions keeping;
+  keeping.keep_working_state = true;
+  Engine kept(catalog_, clock_, keeping);
+  LineControllerOptions line;
+  line.node_id = "node-a";
+  line.lease_sweep = std::chrono::milliseconds(0);
+  LineController controller(*store_, kept, clock_, dispatcher_, line);
+  controller.deviceReady({"print-1", StationType::kPrint, 2});
+  controller.deviceReady({"encode-1", StationType::kEncode, 2});
+  controller.runRound();
+  auto answer = [&] {
+    for (auto& [device, job] : dispatcher_.take()) {
+      StationResult r{job.id, job.attempt, device, "ok", "", ""};
+      if (job.station == StationType::kPrint) r.blank_serial = "B" + std::to_string(++blank_);
+      controller.stationResult(r);
+    }
+  };
+  answer();
+  controller.runRound();  // both printed (kept), both encode jobs sent
+  EXPECT_EQ(kept.keptApplications(), 2u);
+  ASSERT_EQ(dispatcher_.sent.size(), 2u);
+  Engine other_node(catalog_, clock_, EngineOptions{});
+  ASSERT_TRUE(store_->transact([&](StoreTransaction& tx) {
+    return other_node.hold(tx, {"APP-1", "supervisor.b", "checked at the other line"});
+  }).isOk());
+  answer();
+  const std::size_t acks_before = dispatcher_.acks.size();
+  RoundReport report = controller.runRound();
+  EXPECT_TRUE(report.isolated);
+  EXPECT_EQ(report.results_applied, 2);  // one applied, one superseded (both settled)
+  EXPECT_EQ(controller.stats().isolated_rounds, 1);
+  ASSERT_EQ(dispatcher_.acks.size(), acks_before + 2);
+  EXPECT_EQ(find("APP-1").state, ApplicationState::kHeld);
+  EXPECT_EQ(find("APP-1").step, "encode");
+  EXPECT_EQ(find("APP-2").step, "qa");
 }
 
 TEST_F(LineControllerTest, HeldApplicationIsNotScheduledAndCommandsResolveAfterCommit) {

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/unit/workflow/lease_ready.h"
 #include "tests/unit/storage/store_fixture.h"
 
 namespace cardline {
@@ -340,11 +341,11 @@ TEST_P(StoreContractTest, LeaseHandsOutUrgentFirstThenEarliestDue) {
   std::vector<StationJob> first, second, rest;
   ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
     const Timestamp expires = t.plusSeconds(60);
-    CARDLINE_ASSIGN_OR_RETURN(first, tx.jobs().lease(StationType::kPrint, "P1", "node-a",
+    CARDLINE_ASSIGN_OR_RETURN(first, leaseReady(tx.jobs(), StationType::kPrint, "P1", "node-a",
                                                      expires, 2));
-    CARDLINE_ASSIGN_OR_RETURN(second, tx.jobs().lease(StationType::kPrint, "P2", "node-a",
+    CARDLINE_ASSIGN_OR_RETURN(second, leaseReady(tx.jobs(), StationType::kPrint, "P2", "node-a",
                                                       expires, 5));
-    CARDLINE_ASSIGN_OR_RETURN(rest, tx.jobs().lease(StationType::kPrint, "P3", "node-a",
+    CARDLINE_ASSIGN_OR_RETURN(rest, leaseReady(tx.jobs(), StationType::kPrint, "P3", "node-a",
                                                     expires, 5));
     return Status::ok();
   }));
@@ -385,8 +386,7 @@ TEST_P(StoreContractTest, CompleteIsIdempotentByAttempt) {
   ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
     CARDLINE_ASSIGN_OR_RETURN(id, tx.jobs().enqueue(makeJob("APP-1", StationType::kEncode,
                                                              Priority::kNormal, clock_.now())));
-    return tx.jobs()
-        .lease(StationType::kEncode, "E1", "n", clock_.now().plusSeconds(30), 1)
+    return leaseReady(tx.jobs(), StationType::kEncode, "E1", "n", clock_.now().plusSeconds(30), 1)
         .status();
   }));
   Status wrong_attempt = inTx(*store_, [&](StoreTransaction& tx) {
@@ -417,23 +417,26 @@ TEST_P(StoreContractTest, RequeueExpiredReturnsLostLeasesWithNextAttempt) {
   ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
     CARDLINE_ASSIGN_OR_RETURN(
         id, tx.jobs().enqueue(makeJob("APP-1", StationType::kPrint, Priority::kNormal, t)));
-    return tx.jobs().lease(StationType::kPrint, "P1", "n", t.plusSeconds(10), 1).status();
+    return leaseReady(tx.jobs(), StationType::kPrint, "P1", "n", t.plusSeconds(10), 1).status();
   }));
-  int early = -1, late = -1;
+  std::vector<ExpiredLease> early, late;
   ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
     CARDLINE_ASSIGN_OR_RETURN(early, tx.jobs().requeueExpired(t.plusSeconds(5)));
     CARDLINE_ASSIGN_OR_RETURN(late, tx.jobs().requeueExpired(t.plusSeconds(11)));
     return Status::ok();
   }));
-  EXPECT_EQ(early, 0);
-  EXPECT_EQ(late, 1);
+  EXPECT_TRUE(early.empty());
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].job_id, id);
+  EXPECT_EQ(late[0].device_id, "P1");
+  EXPECT_EQ(late[0].node_id, "n");
   Status stale = inTx(*store_, [&](StoreTransaction& tx) {
     return tx.jobs().complete(id, 1, "ok");
   });
   EXPECT_EQ(stale.code(), ErrorCode::kConflict);
   std::vector<StationJob> again;
   ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
-    CARDLINE_ASSIGN_OR_RETURN(again, tx.jobs().lease(StationType::kPrint, "P2", "n",
+    CARDLINE_ASSIGN_OR_RETURN(again, leaseReady(tx.jobs(), StationType::kPrint, "P2", "n",
                                                      t.plusSeconds(60), 1));
     return Status::ok();
   }));
@@ -494,11 +497,11 @@ TEST_P(StoreContractTest, ReleaseLeaseOnlyByTheHoldingNode) {
     return tx.jobs().leaseJob(id, "E1", "node-a", t.plusSeconds(30));
   }));
   Status wrong_node = inTx(*store_, [&](StoreTransaction& tx) {
-    return tx.jobs().releaseLease(id, "node-b");
+    return tx.jobs().releaseLease(id, "node-b", LeaseEnd::kDeviceLost);
   });
   EXPECT_EQ(wrong_node.code(), ErrorCode::kConflict);
   ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
-    return tx.jobs().releaseLease(id, "node-a");
+    return tx.jobs().releaseLease(id, "node-a", LeaseEnd::kDeviceLost);
   }));
   StationJob job;
   ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
@@ -512,9 +515,172 @@ TEST_P(StoreContractTest, ReleaseLeaseOnlyByTheHoldingNode) {
   Status stale = inTx(*store_, [&](StoreTransaction& tx) { return tx.jobs().complete(id, 1, "ok"); });
   EXPECT_EQ(stale.code(), ErrorCode::kConflict);
   Status twice = inTx(*store_, [&](StoreTransaction& tx) {
-    return tx.jobs().releaseLease(id, "node-a");
+    return tx.jobs().releaseLease(id, "node-a", LeaseEnd::kDeviceLost);
   });
   EXPECT_EQ(twice.code(), ErrorCode::kConflict);
+}
+
+TEST_P(StoreContractTest, LeaseJobsLeasesAllInOneStatementOrNone) {
+  insertApplication("APP-1");
+  const Timestamp t = clock_.now();
+  std::vector<std::int64_t> ids;
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    for (int i = 0; i < 6; ++i) {
+      CARDLINE_ASSIGN_OR_RETURN(
+          std::int64_t id,
+          tx.jobs().enqueue(makeJob("APP-1", StationType::kQa, Priority::kNormal, t)));
+      ids.push_back(id);
+    }
+    return Status::ok();
+  }));
+  const StoreCounters before = store_->counters();
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(auto window, tx.jobs().lockReady(StationType::kQa, 10));
+    EXPECT_EQ(window.size(), 6u);
+    return tx.jobs().leaseJobs({{ids[0], "Q1"}, {ids[1], "Q2"}, {ids[2], "Q1"}, {ids[3], "Q2"},
+                                {ids[4], "Q1"}},
+                               "node-a", t.plusSeconds(30));
+  }));
+  // BEGIN, lockReady, one UPDATE for 4 rows and one for 1 (chunks 4 + 1), COMMIT.
+  EXPECT_EQ(store_->counters().statements - before.statements, 5);
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    for (int i = 0; i < 6; ++i) {
+      CARDLINE_ASSIGN_OR_RETURN(StationJob job, tx.jobs().find(ids[i]));
+      if (i == 5) {
+        EXPECT_EQ(job.state, JobState::kReady);
+        continue;
+      }
+      EXPECT_EQ(job.state, JobState::kLeased);
+      EXPECT_EQ(job.device_id, i % 2 == 0 ? "Q1" : "Q2");
+      EXPECT_EQ(job.node_id, "node-a");
+      EXPECT_EQ(job.lease_expires, t.plusSeconds(30));
+    }
+    return Status::ok();
+  }));
+  // One job no longer ready: nothing of the batch is leased (the transaction rolls back).
+  Status taken = inTx(*store_, [&](StoreTransaction& tx) {
+    return tx.jobs().leaseJobs({{ids[5], "Q1"}, {ids[0], "Q2"}}, "node-b", t.plusSeconds(30));
+  });
+  EXPECT_EQ(taken.code(), ErrorCode::kConflict) << taken.toString();
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(StationJob job, tx.jobs().find(ids[5]));
+    EXPECT_EQ(job.state, JobState::kReady);
+    return Status::ok();
+  }));
+}
+
+TEST_P(StoreContractTest, ALeaseThatNeverReachedADeviceIsNotAnAttempt) {
+  insertApplication("APP-1");
+  const Timestamp t = clock_.now();
+  std::int64_t id = 0;
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(
+        id, tx.jobs().enqueue(makeJob("APP-1", StationType::kEncode, Priority::kNormal, t)));
+    CARDLINE_RETURN_IF_ERROR(tx.jobs().leaseJob(id, "E1", "node-a", t.plusSeconds(30)));
+    return tx.jobs().releaseLease(id, "node-a", LeaseEnd::kNeverSent);
+  }));
+  StationJob job;
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(job, tx.jobs().find(id));
+    return Status::ok();
+  }));
+  EXPECT_EQ(job.state, JobState::kReady);
+  EXPECT_EQ(job.attempt, 1);
+  EXPECT_EQ(job.device_id, "");
+  EXPECT_EQ(job.node_id, "");
+}
+
+TEST_P(StoreContractTest, TouchBumpsTheRevisionOnlyIfUnchanged) {
+  insertApplication("APP-1");
+  Application before;
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(before, tx.applications().findWithoutPersonalData("APP-1"));
+    return tx.applications().touch("APP-1", before.revision);
+  }));
+  Status stale = inTx(*store_, [&](StoreTransaction& tx) {
+    return tx.applications().touch("APP-1", before.revision);
+  });
+  EXPECT_EQ(stale.code(), ErrorCode::kConflict) << stale.toString();
+  Status missing = inTx(*store_, [&](StoreTransaction& tx) {
+    return tx.applications().touch("NO-SUCH-APP", 0);
+  });
+  EXPECT_EQ(missing.code(), ErrorCode::kNotFound) << missing.toString();
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(Application after,
+                              tx.applications().findWithoutPersonalData("APP-1"));
+    EXPECT_EQ(after.revision, before.revision + 1);
+    EXPECT_EQ(after.step, before.step);
+    return Status::ok();
+  }));
+}
+
+TEST_P(StoreContractTest, ReadTransactionsSeeCommittedStateAndCount) {
+  insertApplication("APP-1");
+  const StoreCounters before = store_->counters();
+  Application seen;
+  ASSERT_OK(store_->read([&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(seen, tx.applications().findWithoutPersonalData("APP-1"));
+    return Status::ok();
+  }));
+  EXPECT_EQ(seen.id, "APP-1");
+  const StoreCounters after = store_->counters();
+  EXPECT_EQ(after.reads, before.reads + 1);
+  EXPECT_EQ(after.transactions, before.transactions);
+  // BEGIN, the SELECT and COMMIT.
+  EXPECT_EQ(after.read_statements - before.read_statements, 3);
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    return tx.applications().touch("APP-1", seen.revision);
+  }));
+  const StoreCounters written = store_->counters();
+  EXPECT_EQ(written.transactions, after.transactions + 1);
+  EXPECT_EQ(written.commits, after.commits + 1);
+  EXPECT_GE(written.statements - after.statements, 3);
+  if (store_->backend() == StoreBackend::kMysql) {
+    EXPECT_GE(written.round_trips - after.round_trips, 3);
+  } else {
+    EXPECT_EQ(written.round_trips, after.round_trips);
+  }
+}
+
+TEST_P(StoreContractTest, StagedEventsAndRollupsAreWrittenAtCommitInFewStatements) {
+  const StoreCounters before = store_->counters();
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    for (int i = 0; i < 70; ++i) {
+      Event e;
+      e.at = clock_.now();
+      e.subject_type = "card";
+      e.subject_id = "S-" + std::to_string(i);
+      e.kind = "printed";
+      e.actor = "system";
+      e.detail = "{}";
+      CARDLINE_RETURN_IF_ERROR(tx.events().append(e));
+      StationHour h;
+      h.hour = 3600 * 100;
+      h.station = StationType::kPrint;
+      h.device_id = i % 2 == 0 ? "P1" : "P2";
+      h.jobs = 1;
+      h.ok = 1;
+      CARDLINE_RETURN_IF_ERROR(tx.rollups().addStationHour(h));
+    }
+    return Status::ok();
+  }));
+  const StoreCounters after = store_->counters();
+  // BEGIN, 70 events in statements of 64 + 4 + 1 + 1 rows, the two summed rollup rows in
+  // statements of 1 + 1, COMMIT: 8, where one statement per call would have been 142.
+  EXPECT_EQ(after.statements - before.statements, 8);
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(auto page, tx.events().after(0, 1000));
+    EXPECT_EQ(page.size(), 70u);
+    if (page.size() == 70u) {
+      for (std::size_t i = 1; i < page.size(); ++i) EXPECT_LT(page[i - 1].seq, page[i].seq);
+      EXPECT_EQ(page.front().subject_id, "S-0");
+      EXPECT_EQ(page.back().subject_id, "S-69");
+    }
+    CARDLINE_ASSIGN_OR_RETURN(auto hours, tx.rollups().stationHours(3600 * 100, 3600 * 101));
+    EXPECT_EQ(hours.size(), 2u);
+    for (const StationHour& h : hours) EXPECT_EQ(h.jobs, 35);
+    return Status::ok();
+  }));
 }
 
 TEST_P(StoreContractTest, CardsOnePerSerialWithConditionalStateChanges) {
@@ -566,7 +732,6 @@ TEST_P(StoreContractTest, CardsOnePerSerialWithConditionalStateChanges) {
 }
 
 TEST_P(StoreContractTest, EventsAppendInOrder) {
-  std::vector<std::int64_t> seqs;
   ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
     for (int i = 0; i < 5; ++i) {
       Event e;
@@ -576,11 +741,22 @@ TEST_P(StoreContractTest, EventsAppendInOrder) {
       e.kind = "k" + std::to_string(i);
       e.actor = "system";
       e.detail = "{\"i\":" + std::to_string(i) + "}";
-      CARDLINE_ASSIGN_OR_RETURN(std::int64_t seq, tx.events().append(e));
-      seqs.push_back(seq);
+      CARDLINE_RETURN_IF_ERROR(tx.events().append(e));
     }
+    // Appends are visible to reads in the same transaction.
+    CARDLINE_ASSIGN_OR_RETURN(auto own, tx.events().forSubject("card", "S-1"));
+    EXPECT_EQ(own.size(), 2u);
     return Status::ok();
   }));
+  std::vector<std::int64_t> seqs;
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(auto all, tx.events().after(0, 100));
+    for (const Event& e : all) seqs.push_back(e.seq);
+    EXPECT_EQ(all.size(), 5u);
+    for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].kind, "k" + std::to_string(i));
+    return Status::ok();
+  }));
+  ASSERT_EQ(seqs.size(), 5u);
   for (std::size_t i = 1; i < seqs.size(); ++i) EXPECT_LT(seqs[i - 1], seqs[i]);
   ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
     CARDLINE_ASSIGN_OR_RETURN(auto history, tx.events().forSubject("application", "S-1"));
@@ -740,7 +916,7 @@ TEST_P(StoreContractTest, FailedWorkRollsEverythingBack) {
     e.subject_type = "application";
     e.subject_id = "APP-R";
     e.kind = "imported";
-    CARDLINE_RETURN_IF_ERROR(tx.events().append(e).status());
+    CARDLINE_RETURN_IF_ERROR(tx.events().append(e));
     CARDLINE_RETURN_IF_ERROR(
         tx.jobs().enqueue(makeJob("APP-R", StationType::kPrint, Priority::kNormal, {})).status());
     return invalidArgument("validation failed after writing");
@@ -886,7 +1062,7 @@ TEST_P(StoreContractTest, ConcurrentWorkersLeaseEachJobExactlyOnce) {
       for (;;) {
         std::vector<StationJob> batch;
         Status s = store->transact([&](StoreTransaction& tx) {
-          CARDLINE_ASSIGN_OR_RETURN(batch, tx.jobs().lease(StationType::kPrint,
+          CARDLINE_ASSIGN_OR_RETURN(batch, leaseReady(tx.jobs(), StationType::kPrint,
                                                            "P" + std::to_string(w), "node",
                                                            clock_.now().plusSeconds(60), 3));
           return Status::ok();

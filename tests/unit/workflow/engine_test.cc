@@ -1,7 +1,10 @@
 // The workflow engine on the shipped standard workflow, through the Store port, with a
 // FakeClock. Every test runs on the real SQLite store (mes/storage, a fresh temporary file) and
-// on the in-memory store of memory_store.h.
+// on the in-memory store of memory_store.h, each once with the engine reading everything from
+// the store and once keeping the working state as the line controller has it
+// (EngineOptions::keep_working_state, every transaction bracketed by the engine's hooks).
 
+#include "tests/unit/workflow/lease_ready.h"
 #include "mes/workflow/engine.h"
 
 #include <gtest/gtest.h>
@@ -35,10 +38,20 @@ WorkflowDefinition loadShipped(const std::string& file) {
 constexpr std::int64_t kHour = 3600;
 
 enum class Backend { kSqlite, kMemory };
+struct EngineTestMode {
+  Backend backend = Backend::kSqlite;
+  bool keep_working_state = false;
+};
 
-class EngineTest : public ::testing::TestWithParam<Backend> {
+EngineOptions optionsFor(const EngineTestMode& mode) {
+  EngineOptions options;
+  options.keep_working_state = mode.keep_working_state;
+  return options;
+}
+
+class EngineTest : public ::testing::TestWithParam<EngineTestMode> {
  protected:
-  EngineTest() : engine_(catalog_, clock_, EngineOptions{}) {
+  EngineTest() : engine_(catalog_, clock_, optionsFor(GetParam())) {
     Status added = catalog_.add(loadShipped("standard-cccd-2021.yaml"));
     EXPECT_TRUE(added.isOk()) << added.toString();
     added = catalog_.add(loadShipped("standard-can-cuoc-2024.yaml"));
@@ -46,7 +59,7 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
   }
 
   void SetUp() override {
-    if (GetParam() == Backend::kMemory) {
+    if (GetParam().backend == Backend::kMemory) {
       store_ = std::make_unique<MemoryStore>();
       return;
     }
@@ -93,7 +106,7 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
     Status s = store_->transact([&](StoreTransaction& tx) {
       CARDLINE_ASSIGN_OR_RETURN(
           std::vector<StationJob> jobs,
-          tx.jobs().lease(station, device, "node-1", clock_.now().plusSeconds(30), 1));
+          leaseReady(tx.jobs(), station, device, "node-1", clock_.now().plusSeconds(30), 1));
       if (jobs.empty()) return notFound(std::string("no ready job at ") + name(station));
       job = jobs.front();
       return Status::ok();
@@ -106,7 +119,7 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
                       const std::string& serial = "") {
     StationResult r{job.id, job.attempt, job.device_id, outcome, serial, "{\"score\":0.98}"};
     ResultEffect effect;
-    Status s = store_->transact([&](StoreTransaction& tx) {
+    Status s = act([&](StoreTransaction& tx) {
       CARDLINE_ASSIGN_OR_RETURN(effect, engine_.applyResult(tx, r));
       return Status::ok();
     });
@@ -120,8 +133,18 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
     return report(lease(station), outcome, serial);
   }
 
+  // One transaction, bracketed by the engine's working-state hooks as the line controller does.
   Status act(const std::function<Status(StoreTransaction&)>& work) {
-    return store_->transact(work);
+    Status s = store_->transact([&](StoreTransaction& tx) {
+      engine_.beginTransaction();
+      return work(tx);
+    });
+    if (s.isOk()) {
+      engine_.transactionCommitted();
+    } else {
+      engine_.transactionFailed();
+    }
+    return s;
   }
 
   // Reads through the port in a transaction of its own.
@@ -423,6 +446,39 @@ TEST_P(EngineTest, StateChangeAndEventCommitTogether) {
   EXPECT_EQ(report(job, "ok", "S1").disposition, ResultDisposition::kApplied);
 }
 
+// Another node (an engine of its own, writing to the same store) holds the application while
+// this engine may keep its working state: the result must not be applied from the stale state.
+// With kept state the first try fails with kConflict (and drops what was kept); the retry, as
+// the line controller runs it, reads the store and finds the result superseded.
+TEST_P(EngineTest, AChangeMadeElsewhereIsNeverOverriddenByKeptState) {
+  accept("A1");
+  run(StationType::kPrint, "ok", "S1");
+  StationJob encode = lease(StationType::kEncode);
+  Engine other_node(catalog_, clock_, EngineOptions{});
+  ASSERT_TRUE(store_->transact([&](StoreTransaction& tx) {
+    return other_node.hold(tx, {"A1", "supervisor.b", "checked at the other line"});
+  }).isOk());
+  StationResult r{encode.id, encode.attempt, encode.device_id, "ok", "", ""};
+  ResultEffect effect;
+  Status first = act([&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(effect, engine_.applyResult(tx, r));
+    return Status::ok();
+  });
+  if (!first.isOk()) {
+    EXPECT_TRUE(GetParam().keep_working_state) << first.toString();
+    EXPECT_EQ(first.code(), ErrorCode::kConflict) << first.toString();
+    ASSERT_TRUE(act([&](StoreTransaction& tx) {
+      CARDLINE_ASSIGN_OR_RETURN(effect, engine_.applyResult(tx, r));
+      return Status::ok();
+    }).isOk());
+  }
+  EXPECT_EQ(effect.disposition, ResultDisposition::kSuperseded);
+  EXPECT_EQ(app("A1").state, ApplicationState::kHeld);
+  EXPECT_EQ(app("A1").step, "encode");
+  EXPECT_EQ(kindsOf("A1"), (std::vector<std::string>{"started", "moved", "held",
+                                                      "result_superseded"}));
+}
+
 TEST_P(EngineTest, PrintOkWithoutBlankSerialIsInvalid) {
   accept("A1");
   StationJob job = lease(StationType::kPrint);
@@ -490,6 +546,7 @@ TEST_P(EngineTest, SupervisorActionsNeedActorAndReason) {
 TEST_P(EngineTest, CancelSpoilsTheCardInTheLineAndEnds) {
   accept("A1");
   run(StationType::kPrint, "ok", "S1");
+  StationJob encode = lease(StationType::kEncode);  // out at a device when the cancel comes
   Status s = act([&](StoreTransaction& tx) {
     return engine_.cancel(tx, {"A1", "sup.hoa", "application withdrawn by police unit"});
   });
@@ -503,8 +560,8 @@ TEST_P(EngineTest, CancelSpoilsTheCardInTheLineAndEnds) {
   EXPECT_EQ(cancelled.actor, "sup.hoa");
   EXPECT_NE(cancelled.detail.find("withdrawn"), std::string::npos);
 
-  // The encode job still in the queue no longer moves anything.
-  EXPECT_EQ(run(StationType::kEncode, "ok").disposition, ResultDisposition::kSuperseded);
+  // The encode job still out at its device no longer moves anything.
+  EXPECT_EQ(report(encode, "ok").disposition, ResultDisposition::kSuperseded);
   s = act([&](StoreTransaction& tx) { return engine_.cancel(tx, {"A1", "sup.hoa", "twice"}); });
   EXPECT_EQ(s.code(), ErrorCode::kFailedPrecondition);
 }
@@ -700,11 +757,14 @@ TEST_P(EngineTest, ServiceLevelBreaches) {
   EXPECT_TRUE(breaches().empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, EngineTest, ::testing::Values(Backend::kSqlite, Backend::kMemory),
-                         [](const ::testing::TestParamInfo<Backend>& param_info) {
-                           return std::string(param_info.param == Backend::kSqlite ? "Sqlite"
-                                                                                   : "Memory");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Stores, EngineTest,
+    ::testing::Values(EngineTestMode{Backend::kSqlite, false}, EngineTestMode{Backend::kMemory, false},
+                      EngineTestMode{Backend::kSqlite, true}, EngineTestMode{Backend::kMemory, true}),
+    [](const ::testing::TestParamInfo<EngineTestMode>& param_info) {
+      return std::string(param_info.param.backend == Backend::kSqlite ? "Sqlite" : "Memory") +
+             (param_info.param.keep_working_state ? "Kept" : "");
+    });
 
 }  // namespace
 }  // namespace cardline

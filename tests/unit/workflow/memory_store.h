@@ -38,6 +38,22 @@ class MemoryApplications final : public ApplicationRepository {
     if (it == d_.applications.end()) return notFound("application " + id);
     return it->second;
   }
+  Result<Application> findWithoutPersonalData(const std::string& id) override {
+    CARDLINE_ASSIGN_OR_RETURN(Application a, find(id));
+    a.personal_number.clear();
+    a.person = Person{};
+    return a;
+  }
+  Status touch(const std::string& id, std::int64_t expected_revision) override {
+    auto it = d_.applications.find(id);
+    if (it == d_.applications.end()) return notFound("application " + id);
+    if (it->second.revision != expected_revision) return conflict("revision moved on");
+    ++it->second.revision;
+    return Status::ok();
+  }
+  Result<std::vector<std::string>> pastDue(Timestamp, int) override {
+    return internalError("pastDue is not used by these tests");
+  }
   Result<std::vector<std::string>> idsForPersonalNumber(const std::string& number) override {
     std::vector<std::string> ids;
     for (const auto& entry : d_.applications) {
@@ -94,23 +110,6 @@ class MemoryJobs final : public JobRepository {
     d_.jobs[stored.id] = stored;
     return stored.id;
   }
-  // Oldest first (priority ordering is the scheduler's business, not tested here).
-  Result<std::vector<StationJob>> lease(StationType station, const std::string& device_id,
-                                        const std::string& node_id, Timestamp lease_expires,
-                                        int limit) override {
-    std::vector<StationJob> out;
-    for (auto& entry : d_.jobs) {
-      StationJob& job = entry.second;
-      if (static_cast<int>(out.size()) >= limit) break;
-      if (job.station != station || job.state != JobState::kReady) continue;
-      job.state = JobState::kLeased;
-      job.device_id = device_id;
-      job.node_id = node_id;
-      job.lease_expires = lease_expires;
-      out.push_back(job);
-    }
-    return out;
-  }
   Status complete(std::int64_t job_id, int attempt, const std::string& outcome) override {
     auto it = d_.jobs.find(job_id);
     if (it == d_.jobs.end()) return notFound("job " + std::to_string(job_id));
@@ -122,17 +121,19 @@ class MemoryJobs final : public JobRepository {
     job.outcome = outcome;
     return Status::ok();
   }
-  Result<int> requeueExpired(Timestamp now) override {
-    int n = 0;
+  Result<std::vector<ExpiredLease>> requeueExpired(Timestamp now) override {
+    std::vector<ExpiredLease> expired;
     for (auto& entry : d_.jobs) {
       StationJob& job = entry.second;
       if (job.state == JobState::kLeased && job.lease_expires < now) {
+        expired.push_back({job.id, job.device_id, job.node_id});
         job.state = JobState::kReady;
+        job.device_id.clear();
+        job.node_id.clear();
         ++job.attempt;
-        ++n;
       }
     }
-    return n;
+    return expired;
   }
   Result<StationJob> find(std::int64_t job_id) override {
     auto it = d_.jobs.find(job_id);
@@ -193,7 +194,24 @@ class MemoryJobs final : public JobRepository {
     job.lease_expires = lease_expires;
     return Status::ok();
   }
-  Status releaseLease(std::int64_t job_id, const std::string& node_id) override {
+  Status leaseJobs(const std::vector<std::pair<std::int64_t, std::string>>& jobs,
+                   const std::string& node_id, Timestamp lease_expires) override {
+    for (const auto& [id, device] : jobs) {
+      auto it = d_.jobs.find(id);
+      if (it == d_.jobs.end() || it->second.state != JobState::kReady) {
+        return conflict("job " + std::to_string(id) + " is not ready");
+      }
+    }
+    for (const auto& [id, device] : jobs) {
+      StationJob& job = d_.jobs[id];
+      job.state = JobState::kLeased;
+      job.device_id = device;
+      job.node_id = node_id;
+      job.lease_expires = lease_expires;
+    }
+    return Status::ok();
+  }
+  Status releaseLease(std::int64_t job_id, const std::string& node_id, LeaseEnd why) override {
     auto it = d_.jobs.find(job_id);
     if (it == d_.jobs.end()) return notFound("job " + std::to_string(job_id));
     StationJob& job = it->second;
@@ -201,7 +219,9 @@ class MemoryJobs final : public JobRepository {
       return conflict("job is not leased by " + node_id);
     }
     job.state = JobState::kReady;
-    ++job.attempt;
+    job.device_id.clear();
+    job.node_id.clear();
+    if (why == LeaseEnd::kDeviceLost) ++job.attempt;
     return Status::ok();
   }
   Result<std::int64_t> count(StationType station, JobState state) override {
@@ -251,11 +271,11 @@ class MemoryCards final : public CardRepository {
 class MemoryEvents final : public EventLog {
  public:
   explicit MemoryEvents(MemoryData& data) : d_(data) {}
-  Result<std::int64_t> append(const Event& event) override {
+  Status append(const Event& event) override {
     Event stored = event;
     stored.seq = static_cast<std::int64_t>(d_.events.size()) + 1;
     d_.events.push_back(stored);
-    return stored.seq;
+    return Status::ok();
   }
   Result<std::vector<Event>> forSubject(const std::string& type, const std::string& id) override {
     std::vector<Event> out;
@@ -429,22 +449,48 @@ class MemoryTransaction final : public StoreTransaction {
   UnusedLogistics logistics_;
 };
 
+// An in-memory Store with fault injection: failCommits(n) makes the next n commits fail
+// (kUnavailable after the work ran, nothing kept), as a database that goes away would.
 class MemoryStore final : public Store {
  public:
   Status transact(const std::function<Status(StoreTransaction&)>& work) override {
     MemoryData copy = data_;
     MemoryTransaction tx(copy);
+    ++counters_.transactions;
     Status status = work(tx);
-    if (status.isOk()) data_ = std::move(copy);
+    if (status.isOk() && failing_commits_ > 0) {
+      --failing_commits_;
+      ++failed_commits_;
+      return unavailable("injected: the commit failed");
+    }
+    if (status.isOk()) {
+      data_ = std::move(copy);
+      ++counters_.commits;
+    }
     return status;
   }
+  Status read(const std::function<Status(StoreTransaction&)>& work) override {
+    MemoryData copy = data_;
+    MemoryTransaction tx(copy);
+    ++counters_.reads;
+    return work(tx);
+  }
   StoreBackend backend() const override { return StoreBackend::kSqlite; }
+  StoreCounters counters() const override { return counters_; }
+
+  // The next `n` commits fail with kUnavailable.
+  void failCommits(int n) { failing_commits_ = n; }
+  // Commits that failed because of failCommits.
+  int failedCommits() const { return failed_commits_; }
 
   // Read-only view for assertions.
   const MemoryData& data() const { return data_; }
 
  private:
   MemoryData data_;
+  StoreCounters counters_;
+  int failing_commits_ = 0;
+  int failed_commits_ = 0;
 };
 
 }  // namespace cardline::workflow_test
