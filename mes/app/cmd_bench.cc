@@ -19,6 +19,7 @@
 #include "mes/app/db_url.h"
 #include "mes/app/line_node.h"
 #include "mes/app/line_run.h"
+#include "mes/storage/raw_commit_rate.h"
 #include "mes/app/node.h"
 #include "mes/base/json_text.h"
 #include "mes/base/log.h"
@@ -37,6 +38,7 @@ struct BenchOptions {
   std::int64_t applications = 1000;
   JobPayloadMode payload = JobPayloadMode::kHeaders;
   int capacity = 8;
+  int baseline_seconds = 3;  // raw commit baseline before the run; 0 skips it
   bool reset = false;
   std::string json_file;
 };
@@ -66,7 +68,24 @@ struct BenchResult {
   std::int64_t mes_peak_rss_kib = 0;
   std::vector<DeviceMemory> devices;
   std::string outcome;  // "done", "stalled", "interrupted"
+  // What the node did during the run (differences of the counters at start and at the end).
+  StoreCounters store;
+  LineStats line;
+  RawCommitRate baseline;  // commits == 0 when not measured
 };
+
+StoreCounters minus(const StoreCounters& a, const StoreCounters& b) {
+  StoreCounters d;
+  d.transactions = a.transactions - b.transactions;
+  d.commits = a.commits - b.commits;
+  d.reads = a.reads - b.reads;
+  d.statements = a.statements - b.statements;
+  d.read_statements = a.read_statements - b.read_statements;
+  d.round_trips = a.round_trips - b.round_trips;
+  return d;
+}
+
+double ratio(double a, double b) { return b > 0 ? a / b : 0; }
 
 // Empties or checks the data directory: a missing or empty folder is fresh; a non-empty one
 // is refused unless --reset and it carries the bench marker.
@@ -214,6 +233,26 @@ std::string jsonReport(const BenchResult& r, const Config& config, const BenchOp
     j << (i ? ", " : "") << jsonQuote(name(kLineStations[i])) << ": " << r.jobs_by_station[i];
   }
   j << "},\n"
+    << "  \"rounds\": " << r.line.rounds << ",\n"
+    << "  \"rounds_with_results\": " << r.line.rounds_with_results << ",\n"
+    << "  \"results_per_round\": {\"mean\": "
+    << ratio(static_cast<double>(r.line.results_applied + r.line.results_duplicate +
+                                 r.line.results_failed),
+             static_cast<double>(r.line.rounds_with_results))
+    << ", \"max\": " << r.line.max_results_per_round << "},\n"
+    << "  \"commits\": " << r.store.commits << ",\n"
+    << "  \"commits_per_second\": " << static_cast<double>(r.store.commits) / wall << ",\n"
+    << "  \"failed_rounds\": " << r.line.failed_rounds << ",\n"
+    << "  \"sql_statements_per_job\": "
+    << ratio(static_cast<double>(r.store.statements), static_cast<double>(r.jobs_done)) << ",\n"
+    << "  \"read_statements_per_job\": "
+    << ratio(static_cast<double>(r.store.read_statements), static_cast<double>(r.jobs_done))
+    << ",\n"
+    << "  \"round_trips_per_job\": "
+    << ratio(static_cast<double>(r.store.round_trips), static_cast<double>(r.jobs_done)) << ",\n"
+    << "  \"raw_durable_commits_per_second\": " << r.baseline.perSecond() << ",\n"
+    << "  \"jobs_per_second_over_raw_commits\": "
+    << ratio(static_cast<double>(r.jobs_done) / wall, r.baseline.perSecond()) << ",\n"
     << "  \"job_latency_ms\": {\"samples\": " << r.latency.samples << ", \"p50\": "
     << r.latency.p50_ms << ", \"p99\": " << r.latency.p99_ms << ", \"mean\": "
     << r.latency.mean_ms << ", \"max\": " << r.latency.max_ms << "},\n"
@@ -237,7 +276,8 @@ std::string commandLine(const Args& raw) {
 const char kBenchUsage[] =
     "usage: cardline bench [--applications N] [--artefacts on|off] [--data-dir DIR]\n"
     "                      [--db sqlite|mysql://USER@HOST:PORT/SCHEMA] [--db-password-file F]\n"
-    "                      [--capacity C] [--json FILE] [--reset] [--config FILE]\n\n"
+    "                      [--capacity C] [--baseline-seconds S] [--json FILE] [--reset]\n"
+    "                      [--config FILE]\n\n"
     "Measures the whole line: on a fresh data directory (default ./var/bench) and database,\n"
     "generates and imports N applications (default 1000), starts the MES (no web UI) and one\n"
     "cardline-device simulate process per station with zero latency, each taking C jobs at\n"
@@ -246,7 +286,11 @@ const char kBenchUsage[] =
     "signed chip, QA inspection); off (default) sends headers only. Reports the wall time\n"
     "from starting the node to the last durable completion, cards/s (applications dispatched\n"
     "per second), station jobs/s, p50/p99 job latency (lease to durable completion, from the\n"
-    "store) and the peak memory of the MES and of each device process; --json FILE writes the\n"
+    "store), the line controller's rounds (results per round, commits/s), SQL statements and\n"
+    "database round trips per job (counted by the SQL driver), and the peak memory of the MES\n"
+    "and of each device process. Before the line starts it measures the database's raw durable\n"
+    "commit rate with the product's settings for S seconds (default 3; 0 skips it): one\n"
+    "connection, single-row transactions; jobs/s is reported beside it. --json FILE writes the\n"
     "same as JSON. A non-empty data directory or schema is refused unless --reset (which only\n"
     "empties a folder the bench created). --db and the password as for `cardline demo`.\n"
     "Exits 1 when not every application was dispatched.\n";
@@ -255,7 +299,7 @@ int runBench(const Args& raw) {
   OptionSpec spec;
   addConfigOptions(&spec);
   spec.with_value.insert({"--applications", "--artefacts", "--db", "--db-password-file",
-                          "--json", "--capacity"});
+                          "--json", "--capacity", "--baseline-seconds"});
   spec.flags.insert("--reset");
   auto args = parseArgs(raw, spec);
   if (!args.isOk()) return reportFailure("bench", args.status());
@@ -278,8 +322,12 @@ int runBench(const Args& raw) {
   try {
     if (auto v = parsed.value("--applications")) options.applications = std::stoll(*v);
     if (auto v = parsed.value("--capacity")) options.capacity = std::stoi(*v);
+    if (auto v = parsed.value("--baseline-seconds")) options.baseline_seconds = std::stoi(*v);
   } catch (const std::exception&) {
-    return fail(invalidArgument("--applications and --capacity take numbers"));
+    return fail(invalidArgument("--applications, --capacity and --baseline-seconds take numbers"));
+  }
+  if (options.baseline_seconds < 0 || options.baseline_seconds > 60) {
+    return fail(invalidArgument("--baseline-seconds must be between 0 and 60"));
   }
   if (options.applications < 1 || options.applications > 1000000) {
     return fail(invalidArgument("--applications must be between 1 and 1000000"));
@@ -313,6 +361,16 @@ int runBench(const Args& raw) {
   if (!prepared.isOk()) return fail(prepared.status());
   for (const auto& a : *prepared) std::cout << "  " << a << "\n";
 
+  BenchResult result;
+  if (options.baseline_seconds > 0) {
+    auto baseline = measureRawCommitRate(*store_options,
+                                         std::chrono::seconds(options.baseline_seconds));
+    if (!baseline.isOk()) return fail(baseline.status().withContext("measuring the baseline"));
+    result.baseline = *baseline;
+    std::cout << "  raw durable commits (one connection, single-row transactions): "
+              << std::fixed << std::setprecision(0) << result.baseline.perSecond() << "/s\n";
+  }
+
   InterruptWatch interrupts;  // before any thread starts
   LineNodeOptions node_options;
   node_options.start_http = false;
@@ -321,7 +379,6 @@ int runBench(const Args& raw) {
   if (!node_result.isOk()) return fail(node_result.status());
   LineNode& node = **node_result;
 
-  BenchResult result;
   result.applications = options.applications;
   const std::string run = std::to_string(clock.now().seconds());
   {
@@ -348,6 +405,7 @@ int runBench(const Args& raw) {
 
   const Timestamp started = clock.now();
   const auto started_steady = std::chrono::steady_clock::now();
+  const StoreCounters store_at_start = node.store().counters();
   Status node_started = node.start();
   if (!node_started.isOk()) return fail(node_started);
   SimulatedDevices devices;
@@ -389,6 +447,8 @@ int runBench(const Args& raw) {
                    : outcome == LineWaitOutcome::kStalled ? "stalled"
                                                           : "interrupted";
   result.devices = devices.peakMemory();  // before they stop
+  result.store = minus(node.store().counters(), store_at_start);
+  result.line = node.controller().stats();
   node.stop();     // first, so the devices' departure is no news to log
   devices.stop();
   rusage usage{};
@@ -433,6 +493,33 @@ int runBench(const Args& raw) {
             << "\n  job latency:    p50 " << std::setprecision(2) << result.latency.p50_ms
             << " ms, p99 " << result.latency.p99_ms << " ms, max " << result.latency.max_ms
             << " ms (" << result.latency.samples << " jobs, lease to durable completion)"
+            << "\n  rounds:         " << result.line.rounds << " (" << result.line.rounds_with_results
+            << " with results; results per round mean " << std::setprecision(1)
+            << ratio(static_cast<double>(result.line.results_applied +
+                                         result.line.results_duplicate +
+                                         result.line.results_failed),
+                     static_cast<double>(result.line.rounds_with_results))
+            << ", max " << result.line.max_results_per_round << "; failed "
+            << result.line.failed_rounds << ")"
+            << "\n  commits:        " << result.store.commits << " ("
+            << static_cast<double>(result.store.commits) / wall << "/s)"
+            << "\n  SQL per job:    " << std::setprecision(2)
+            << ratio(static_cast<double>(result.store.statements),
+                     static_cast<double>(result.jobs_done))
+            << " statements in write transactions, "
+            << ratio(static_cast<double>(result.store.read_statements),
+                     static_cast<double>(result.jobs_done))
+            << " in reads, "
+            << ratio(static_cast<double>(result.store.round_trips),
+                     static_cast<double>(result.jobs_done))
+            << " database round trips (all, counted by the SQL driver)";
+  if (result.baseline.commits > 0) {
+    std::cout << "\n  baseline:       " << std::setprecision(0) << result.baseline.perSecond()
+              << " raw durable commits/s; station jobs/s over it " << std::setprecision(2)
+              << ratio(static_cast<double>(result.jobs_done) / wall,
+                       result.baseline.perSecond());
+  }
+  std::cout << std::setprecision(1)
             << "\n  peak RSS:       MES " << result.mes_peak_rss_kib / 1024 << " MiB";
   for (const DeviceMemory& d : result.devices) {
     std::cout << ", " << d.device_id << " " << d.peak_rss_kib / 1024 << " MiB";

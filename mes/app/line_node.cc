@@ -30,6 +30,7 @@
 #include "mes/http/service_routes.h"
 #include "mes/http/static_files.h"
 #include "mes/http/supervisor_api.h"
+#include "mes/jobflow/station_job_flow.h"
 #include "mes/security/accounts.h"
 #include "mes/security/audit_chain.h"
 #include "mes/security/sessions.h"
@@ -39,48 +40,12 @@ namespace {
 
 constexpr char kComponent[] = "serve";
 
-protocol::Station toProtocolStation(StationType s) {
-  switch (s) {
-    case StationType::kPrint: return protocol::Station::kPrint;
-    case StationType::kEncode: return protocol::Station::kEncode;
-    case StationType::kQa: return protocol::Station::kQa;
-    case StationType::kDispatch: return protocol::Station::kDispatch;
-  }
-  return protocol::Station::kPrint;
-}
-
-// The station result the engine understands: "ok", the defect code, or "aborted".
-StationResult toStationResult(const std::string& device_id, const protocol::JobResult& r) {
-  StationResult out;
-  out.job_id = r.job;
-  out.attempt = r.attempt;
-  out.device_id = device_id;
-  switch (r.outcome) {
-    case protocol::Outcome::kOk: out.outcome = "ok"; break;
-    case protocol::Outcome::kDefect: out.outcome = r.defect.empty() ? "defect" : r.defect; break;
-    case protocol::Outcome::kAborted: out.outcome = "aborted"; break;
-  }
-  out.blank_serial = r.blank;
-  if (!r.measurements.empty()) {
-    std::ostringstream json;
-    json << "{";
-    bool first = true;
-    for (const auto& [key, value] : r.measurements) {
-      json << (first ? "" : ",") << jsonQuote(key) << ":" << value;
-      first = false;
-    }
-    json << "}";
-    out.measurements = json.str();
-  }
-  return out;
-}
-
 }  // namespace
 
 // Everything with third-party types, kept out of the header.
-struct LineNode::Parts final : public DeviceLinkListener, public JobDispatcher {
-  LineNode* node = nullptr;
+struct LineNode::Parts {
   std::shared_ptr<DeviceAllowList> allow_list = std::make_shared<DeviceAllowList>();
+  std::unique_ptr<StationJobFlow> jobs;  // the job path: controller <-> devices
   std::unique_ptr<ZmqDeviceLink> link;
   std::unique_ptr<AuditTrail> audit;
   std::unique_ptr<MetricsRegistry> metrics;
@@ -101,188 +66,8 @@ struct LineNode::Parts final : public DeviceLinkListener, public JobDispatcher {
   std::mutex device_time_mu;  // guards device_time
   DeviceTimeAccumulator device_time;
   std::unique_ptr<ReferenceData> reference;
-
-  // Job payloads (print PDF, signed chip files, QA expectations), built off the controller
-  // thread by payload workers so a slow PDF never stalls the group commit.
-  std::map<CardModel, CardTemplate> templates;
-  std::unique_ptr<Signer> signer;
-  std::string csca_pem;
-  std::mutex payload_mu;
-  std::condition_variable payload_cv;
-  std::deque<std::pair<std::string, StationJob>> payload_queue;
-  std::vector<std::thread> payload_workers;
-  bool payload_stopping = false;
-
-  Result<std::vector<protocol::Part>> buildPayload(const StationJob& job);
-  void payloadLoop();
-  void startPayloadWorkers(int count) {
-    payload_stopping = false;
-    for (int i = 0; i < count; ++i) payload_workers.emplace_back([this] { payloadLoop(); });
-  }
-  void stopPayloadWorkers() {
-    {
-      std::lock_guard<std::mutex> lock(payload_mu);
-      payload_stopping = true;
-    }
-    payload_cv.notify_all();
-    for (auto& t : payload_workers) t.join();
-    payload_workers.clear();
-    payload_queue.clear();
-  }
-
-  // DeviceLinkListener: hand everything to the line controller's queue.
-  void onReady(const DeviceInfo& device, bool new_session) override {
-    node->controller().deviceReady(
-        {device.device.id, device.device.station, device.capacity});
-    logInfo(kComponent, "device " + device.device.id + " (" + name(device.device.station) +
-                            ") ready" + (new_session ? "" : " again after a reconnect"));
-  }
-  void onResult(const std::string& device_id, const protocol::JobResult& result,
-                bool /*held*/) override {
-    node->controller().stationResult(toStationResult(device_id, result));
-  }
-  void onStatus(const std::string& /*device_id*/, const protocol::StatusReport& /*status*/)
-      override {}
-  void onDeviceLost(const LostDevice& lost) override {
-    logWarning(kComponent, "device " + lost.device_id + " lost (" + name(lost.reason) + "), " +
-                               std::to_string(lost.jobs.size()) + " job(s) re-queued");
-    node->controller().deviceGone(lost.device_id, lost.jobs);
-  }
-  void onRefused(const RefusedPeer& peer) override {
-    logWarning(kComponent, "refused device connection from " + peer.address + ": " +
-                               peer.reason);
-    auto appended = audit->append(
-        "system", "device.refused", peer.device_id.empty() ? peer.address : peer.device_id,
-        "{\"address\":" + jsonQuote(peer.address) + ",\"public_key\":" +
-            jsonQuote(peer.public_key) + ",\"reason\":" + jsonQuote(peer.reason) + "}");
-    if (!appended.isOk()) {
-      logError(kComponent, "audit of a refused device failed: " + appended.status().toString());
-    }
-  }
-
-  // JobDispatcher: the device link.
-  Status send(const std::string& device_id, const StationJob& job) override {
-    {
-      std::lock_guard<std::mutex> lock(payload_mu);
-      if (payload_stopping) return unavailable("the node is stopping");
-      payload_queue.emplace_back(device_id, job);
-    }
-    payload_cv.notify_one();
-    return Status::ok();
-  }
-  void acknowledge(const std::string& device_id, std::int64_t job_id, int attempt,
-                   ResultDisposition disposition) override {
-    protocol::AckStatus status = protocol::AckStatus::kRecorded;
-    if (disposition == ResultDisposition::kDuplicate) status = protocol::AckStatus::kDuplicate;
-    if (disposition == ResultDisposition::kStale) status = protocol::AckStatus::kStale;
-    Status acked = link->acknowledge(device_id, job_id, attempt, status);
-    if (!acked.isOk() && acked.code() != ErrorCode::kNotFound) {
-      logWarning(kComponent, "ack to " + device_id + " failed: " + acked.message());
-    }
-  }
+  std::map<CardModel, CardTemplate> templates;  // also for the fit check at intake
 };
-
-Result<std::vector<protocol::Part>> LineNode::Parts::buildPayload(const StationJob& job) {
-  JobPayloadInput input;
-  Application application;
-  Card card;
-  CARDLINE_RETURN_IF_ERROR(node->store().transact([&](StoreTransaction& tx) -> Status {
-    CARDLINE_ASSIGN_OR_RETURN(application, tx.applications().find(job.application_id));
-    if (job.station == StationType::kEncode || job.station == StationType::kQa ||
-        job.station == StationType::kDispatch) {
-      CARDLINE_ASSIGN_OR_RETURN(std::vector<Card> cards,
-                                tx.cards().forApplication(job.application_id));
-      const Card* live = nullptr;
-      for (const Card& c : cards) {
-        if (c.state == CardState::kPersonalised || c.state == CardState::kGood) live = &c;
-      }
-      if (live == nullptr) {
-        return failedPrecondition("application " + job.application_id + " has no card in the line");
-      }
-      card = *live;
-    }
-    return Status::ok();
-  }));
-  input.application = &application;
-  input.card = &card;
-  auto tmpl = templates.find(application.card_model);
-  if (tmpl != templates.end()) input.card_template = &tmpl->second;
-  input.signer = signer.get();
-  input.csca_pem = csca_pem;
-  input.receiving_unit = application.receiving_unit.code;
-  input.artefacts = node->config().devices.payload == JobPayloadMode::kFull
-                        ? PayloadArtefacts::kFull
-                        : PayloadArtefacts::kHeadersOnly;
-  std::string signed_by;
-  input.signed_by = &signed_by;
-  CARDLINE_ASSIGN_OR_RETURN(std::vector<PayloadPart> parts, buildJobPayload(job.station, input));
-  if (!signed_by.empty() && signed_by != card.signer_id) {
-    // The chip carries this signer's signature: record it on the card (DOMAIN.md: the MES
-    // knows which Document Signer signed each chip) before the job leaves, through the
-    // controller like every other change. Not recorded means not sent: the job is retried.
-    const std::string serial = card.serial;
-    std::future<Status> recorded = node->controller().submit(
-        [serial, signed_by, &clock = node->clock_](StoreTransaction& tx, Engine&) -> Status {
-          CARDLINE_ASSIGN_OR_RETURN(Card current, tx.cards().find(serial));
-          if (current.signer_id == signed_by) return Status::ok();
-          Card updated = current;
-          updated.signer_id = signed_by;
-          updated.updated_at = clock.now();
-          return tx.cards().updateState(serial, current.state, updated);
-        });
-    if (recorded.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
-      return unavailable("recording the signer of card " + serial + " timed out");
-    }
-    CARDLINE_RETURN_IF_ERROR(recorded.get().withContext("recording the signer of card " + serial));
-  }
-  std::vector<protocol::Part> out;
-  out.reserve(parts.size());
-  for (PayloadPart& p : parts) out.push_back(protocol::Part{std::move(p.name), std::move(p.data)});
-  return out;
-}
-
-void LineNode::Parts::payloadLoop() {
-  for (;;) {
-    std::pair<std::string, StationJob> item;
-    {
-      std::unique_lock<std::mutex> lock(payload_mu);
-      payload_cv.wait(lock, [&] { return payload_stopping || !payload_queue.empty(); });
-      if (payload_stopping) return;
-      item = std::move(payload_queue.front());
-      payload_queue.pop_front();
-    }
-    const auto& [device_id, job] = item;
-    protocol::Job out;
-    out.job = job.id;
-    out.attempt = job.attempt;
-    out.station = toProtocolStation(job.station);
-    out.application = job.application_id;
-    out.lease_ms = node->config().devices.lease_seconds * 1000LL;
-    auto parts = buildPayload(job);
-    Status sent = parts.isOk() ? Status::ok() : parts.status();
-    if (sent.isOk()) {
-      out.parts = std::move(parts).value();
-      sent = link->sendJob(device_id, out);
-    }
-    if (!sent.isOk()) {
-      logWarning(kComponent, "job " + std::to_string(job.id) + " for " + device_id +
-                                 " not sent: " + sent.message());
-      if (!parts.isOk() && parts.status().code() == ErrorCode::kInvalidArgument) {
-        // The record's data cannot make this payload, now or on the next try: hold the
-        // application for a supervisor (audited in its events) instead of handing the job out
-        // again and again.
-        const std::string reason = "the " + std::string(name(job.station)) +
-                                   " job cannot be prepared: " + parts.status().message();
-        node->controller().submit(
-            [id = job.application_id, reason](StoreTransaction& tx, Engine& engine) -> Status {
-              Status held = engine.hold(tx, SupervisorAction{id, "system", reason});
-              return held.code() == ErrorCode::kFailedPrecondition ? Status::ok() : held;
-            });
-      }
-      node->controller().jobNotDelivered(device_id, job.id);
-    }
-  }
-}
 
 namespace {
 
@@ -298,8 +83,22 @@ void registerLineMetrics(MetricsRegistry& metrics, LineNode& node) {
                    "Jobs sent to devices since start");
   metrics.describe("cardline_line_rounds_total", MetricType::kGauge,
                    "Group-commit rounds of the line controller since start");
+  metrics.describe("cardline_line_rounds_with_results_total", MetricType::kGauge,
+                   "Rounds of the line controller that applied at least one result");
+  metrics.describe("cardline_line_results_per_round_max", MetricType::kGauge,
+                   "Most results one round of the line controller applied");
+  metrics.describe("cardline_line_failed_rounds_total", MetricType::kGauge,
+                   "Rounds whose transaction failed (inputs kept for the next round)");
+  metrics.describe("cardline_db_commits_total", MetricType::kGauge,
+                   "Write transactions committed by this node");
+  metrics.describe("cardline_db_transactions_total", MetricType::kGauge,
+                   "Transactions begun by this node, by kind (write, read)");
+  metrics.describe("cardline_db_statements_total", MetricType::kGauge,
+                   "SQL statements run by this node, by transaction kind (write, read)");
+  metrics.describe("cardline_db_round_trips_total", MetricType::kGauge,
+                   "Database server round trips of this node (0 for SQLite, which is embedded)");
   metrics.addCollector([&node](MetricsRegistry& m) {
-    Status read = node.store().transact([&](StoreTransaction& tx) -> Status {
+    Status read = node.store().read([&](StoreTransaction& tx) -> Status {
       for (StationType s : {StationType::kPrint, StationType::kEncode, StationType::kQa,
                             StationType::kDispatch}) {
         for (JobState j : {JobState::kReady, JobState::kLeased, JobState::kDone}) {
@@ -327,6 +126,21 @@ void registerLineMetrics(MetricsRegistry& metrics, LineNode& node) {
     m.set("cardline_transitions_total", {}, static_cast<double>(stats.results_applied));
     m.set("cardline_jobs_sent_total", {}, static_cast<double>(stats.jobs_sent));
     m.set("cardline_line_rounds_total", {}, static_cast<double>(stats.rounds));
+    m.set("cardline_line_rounds_with_results_total", {},
+          static_cast<double>(stats.rounds_with_results));
+    m.set("cardline_line_results_per_round_max", {},
+          static_cast<double>(stats.max_results_per_round));
+    m.set("cardline_line_failed_rounds_total", {}, static_cast<double>(stats.failed_rounds));
+    const StoreCounters db = node.store().counters();
+    m.set("cardline_db_commits_total", {}, static_cast<double>(db.commits));
+    m.set("cardline_db_transactions_total", {{"kind", "write"}},
+          static_cast<double>(db.transactions));
+    m.set("cardline_db_transactions_total", {{"kind", "read"}}, static_cast<double>(db.reads));
+    m.set("cardline_db_statements_total", {{"kind", "write"}},
+          static_cast<double>(db.statements));
+    m.set("cardline_db_statements_total", {{"kind", "read"}},
+          static_cast<double>(db.read_statements));
+    m.set("cardline_db_round_trips_total", {}, static_cast<double>(db.round_trips));
   });
 }
 
@@ -361,13 +175,12 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
   if (!store.isOk()) return store.status().withContext("opening the database");
   node->store_ = std::move(store).value();
 
-  auto workflow = loadWorkflowRuntime(config, node->clock_);
+  auto workflow = loadWorkflowRuntime(config, node->clock_, EngineDriver::kLineController);
   if (!workflow.isOk()) return workflow.status();
   node->workflow_ = std::move(workflow).value();
 
   node->parts_ = std::make_unique<Parts>();
   Parts& p = *node->parts_;
-  p.node = node.get();
   p.audit = std::make_unique<AuditTrail>(*node->store_, node->clock_);
 
   // Transition observers, attached before the engine is used.
@@ -391,6 +204,8 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
 
   // What the payload workers need: the card templates and, for full artefacts, the PKI.
   CARDLINE_ASSIGN_OR_RETURN(p.templates, loadCardTemplates(config));
+  PayloadMaterials materials;
+  materials.templates = p.templates;
   if (config.devices.payload == JobPayloadMode::kFull) {
     const PkiPaths pki = pkiPaths(config.data_dir);
     KeyFileSignerOptions signer_options;
@@ -400,19 +215,37 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
       return signer.status().withContext("opening the Document Signer in " + pki.dir +
                                          " (create a test PKI with `cardline pki init`)");
     }
-    p.signer = std::move(signer).value();
+    materials.signer = std::move(signer).value();
     std::ifstream csca(pki.csca_cert);
     if (!csca) return notFound("cannot read the CSCA certificate " + pki.csca_cert);
     std::stringstream text;
     text << csca.rdbuf();
-    p.csca_pem = text.str();
+    materials.csca_pem = text.str();
   }
+  StationJobFlowOptions flow;
+  flow.artefacts = config.devices.payload == JobPayloadMode::kFull
+                       ? PayloadArtefacts::kFull
+                       : PayloadArtefacts::kHeadersOnly;
+  flow.payload_workers = config.devices.payload_workers;
+  flow.lease_ms = config.devices.lease_seconds * 1000LL;
+  AuditTrail* audit = p.audit.get();
+  p.jobs = std::make_unique<StationJobFlow>(
+      *node->store_, node->clock_, flow, std::move(materials), [audit](const RefusedPeer& peer) {
+        auto appended = audit->append(
+            "system", "device.refused", peer.device_id.empty() ? peer.address : peer.device_id,
+            "{\"address\":" + jsonQuote(peer.address) + ",\"public_key\":" +
+                jsonQuote(peer.public_key) + ",\"reason\":" + jsonQuote(peer.reason) + "}");
+        if (!appended.isOk()) {
+          logError(kComponent, "audit of a refused device failed: " +
+                                   appended.status().toString());
+        }
+      });
 
   LineControllerOptions line;
   line.node_id = config.node_id;
   line.lease = std::chrono::seconds(config.devices.lease_seconds);
   node->controller_ = std::make_unique<LineController>(*node->store_, *node->workflow_->engine,
-                                                       node->clock_, p, line);
+                                                       node->clock_, *p.jobs, line);
 
   DeviceLinkOptions link;
   link.endpoint = options.device_endpoint.empty() ? config.devices.endpoint
@@ -431,7 +264,8 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
     logWarning(kComponent, "devices.security is plain: device traffic is not encrypted and any "
                            "device may connect (development only)");
   }
-  p.link = std::make_unique<ZmqDeviceLink>(link, node->clock_, p);
+  p.link = std::make_unique<ZmqDeviceLink>(link, node->clock_, *p.jobs);
+  p.jobs->attach(*node->controller_, *p.link);
 
   if (options.start_http) {
     p.metrics = std::make_unique<MetricsRegistry>();
@@ -519,12 +353,12 @@ Status LineNode::syncAllowList() {
 Status LineNode::start() {
   if (started_) return failedPrecondition("the node is already started");
   Parts& p = *parts_;
-  p.startPayloadWorkers(config_.devices.payload_workers);
+  p.jobs->start();
   controller_->start();
   auto endpoint = p.link->start();
   if (!endpoint.isOk()) {
     controller_->stop();
-    p.stopPayloadWorkers();
+    p.jobs->stop();
     return endpoint.status().withContext("starting the device link");
   }
   device_endpoint_ = endpoint.value();
@@ -534,7 +368,7 @@ Status LineNode::start() {
     if (!http.isOk()) {
       p.link->stop();
       controller_->stop();
-      p.stopPayloadWorkers();
+      p.jobs->stop();
       return http.withContext("starting the HTTP server");
     }
   }
@@ -555,7 +389,7 @@ void LineNode::stop() {
     }
   }
   controller_->stop();
-  p.stopPayloadWorkers();
+  p.jobs->stop();
   started_ = false;
 }
 

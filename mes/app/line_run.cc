@@ -277,7 +277,7 @@ void SimulatedDevices::stop() {
 
 Result<LineCounts> countLine(Store& store) {
   LineCounts c;
-  CARDLINE_RETURN_IF_ERROR(store.transact([&](StoreTransaction& tx) -> Status {
+  CARDLINE_RETURN_IF_ERROR(store.read([&](StoreTransaction& tx) -> Status {
     c = LineCounts{};
     CARDLINE_ASSIGN_OR_RETURN(c.queued, tx.applications().countInState(ApplicationState::kQueued));
     CARDLINE_ASSIGN_OR_RETURN(c.held, tx.applications().countInState(ApplicationState::kHeld));
