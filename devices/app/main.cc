@@ -104,20 +104,13 @@ Result<int> intOption(const Options& o, const std::string& n, int fallback, int 
                          std::to_string(max));
 }
 
-// A key given as 40 Z85 characters or as a key file.
-Result<std::string> serverKey(const std::string& text) {
-  if (isZ85Key(text)) return text;
-  CARDLINE_ASSIGN_OR_RETURN(CurveKeyPair pair, readKeyFile(text));
-  return pair.public_key;
-}
-
 Status addKeys(DeviceRuntimeOptions& options, const std::string& server_key,
                const std::string& key_dir) {
   if (options.security != LinkSecurity::kCurve) return Status::ok();
   if (server_key.empty() || key_dir.empty()) {
     return invalidArgument("CURVE needs --server-key and --key-dir (or --plain for development)");
   }
-  CARDLINE_ASSIGN_OR_RETURN(options.server_public_key, serverKey(server_key));
+  CARDLINE_ASSIGN_OR_RETURN(options.server_public_key, publicKeyFrom(server_key));
   CARDLINE_ASSIGN_OR_RETURN(CurveKeyPair own,
                             readKeyFile(key_dir + "/" + options.device_id + ".key_secret"));
   if (own.secret_key.empty()) {

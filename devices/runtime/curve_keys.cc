@@ -91,4 +91,15 @@ Result<CurveKeyPair> readKeyFile(const std::string& path) {
   return pair;
 }
 
+Result<std::string> publicKeyFrom(const std::string& text) {
+  std::error_code ec;
+  if (!text.empty() && std::filesystem::is_regular_file(text, ec)) {
+    CARDLINE_ASSIGN_OR_RETURN(CurveKeyPair pair, readKeyFile(text));
+    return pair.public_key;
+  }
+  if (isZ85Key(text)) return text;
+  return invalidArgument("\"" + text +
+                         "\" is neither a key file nor a 40-character Z85 CURVE public key");
+}
+
 }  // namespace cardline

@@ -34,4 +34,12 @@ Status writeKeyFiles(const std::string& dir, const std::string& name, const Curv
 // public key is missing.
 Result<CurveKeyPair> readKeyFile(const std::string& path);
 
+// A public key given either as a key file or as the 40 Z85 characters themselves (the
+// `--server-key FILE|Z85` of cardline-device). An existing file always wins: a path can be 40
+// characters of the Z85 alphabet ("/tmp/cardline-mspeed.FIXD/b/keys/mes.key" is), and reading
+// it as a key made every device of such a data directory talk to a MES that does not exist.
+// Fails like readKeyFile for a file; with kInvalidArgument when `text` is neither a readable
+// file nor a Z85 key.
+Result<std::string> publicKeyFrom(const std::string& text);
+
 }  // namespace cardline

@@ -37,6 +37,32 @@ TEST(CurveKeys, GeneratesWritesAndReadsKeyFiles) {
   std::filesystem::remove_all(dir);
 }
 
+// A key file whose path is 40 characters of the Z85 alphabet is still read as a file: taking the
+// path for the key made every simulated device of such a data directory connect with a key the
+// MES does not have (cardline bench --data-dir /tmp/cardline-mspeed.FIXD/b stalled at 0 jobs).
+TEST(CurveKeys, AKeyFileIsReadEvenWhenItsPathLooksLikeAKey) {
+  auto pair = generateCurveKeyPair();
+  ASSERT_TRUE(pair.isOk()) << pair.status().toString();
+  const std::string dir =
+      "/tmp/cardline-kq" + std::to_string(::getpid() % 10000 + 10000) + ".XYZ/b";
+  const std::string path = dir + "/keys/mes.key";
+  ASSERT_EQ(path.size(), 40u) << path;
+  ASSERT_TRUE(isZ85Key(path)) << path;
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(writeKeyFiles(dir + "/keys", "mes", pair.value()).isOk());
+  auto from_file = publicKeyFrom(path);
+  ASSERT_TRUE(from_file.isOk()) << from_file.status().toString();
+  EXPECT_EQ(*from_file, pair->public_key);
+  // The key itself is taken as it is; anything else is a clear error.
+  auto literal = publicKeyFrom(pair->public_key);
+  ASSERT_TRUE(literal.isOk());
+  EXPECT_EQ(*literal, pair->public_key);
+  Status neither = publicKeyFrom(dir + "/keys/no-such.key").status();
+  EXPECT_EQ(neither.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(neither.message().find("neither a key file nor"), std::string::npos);
+  std::filesystem::remove_all(std::filesystem::path(dir).parent_path());
+}
+
 TEST(CurveKeys, BrokenKeyFilesNameTheLine) {
   std::string dir = tempDir("bad");
   std::filesystem::create_directories(dir);

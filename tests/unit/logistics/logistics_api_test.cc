@@ -131,7 +131,11 @@ TEST(LogisticsOpenApiTest, DocumentListsEveryLogisticsRoute) {
     Status transact(const std::function<Status(StoreTransaction&)>&) override {
       return unavailable("no store");
     }
+    Status read(const std::function<Status(StoreTransaction&)>&) override {
+      return unavailable("no store");
+    }
     StoreBackend backend() const override { return StoreBackend::kSqlite; }
+    StoreCounters counters() const override { return {}; }
   } store;
   ASSERT_TRUE(registerLogisticsRoutes(router, store, service, clock).isOk());
   auto paths = parse(openApiDocument())->getObject("paths");
