@@ -74,6 +74,17 @@ Result<ImportOutcome> importApplication(StoreTransaction& tx, const Application&
                  name(stored.card_model) + "\",\"priority\":\"" + name(stored.priority) + "\"}";
   auto appended = tx.events().append(event);
   if (!appended.isOk()) return appended.status();
+  if (source.routed_from) {
+    Event routed = event;
+    routed.kind = "receiving_unit_routed";
+    routed.detail = "{\"from\":" + jsonQuoteValidUtf8(source.routed_from->code) +
+                    ",\"from_name\":" + jsonQuoteValidUtf8(source.routed_from->name) +
+                    ",\"to\":" + jsonQuoteValidUtf8(stored.receiving_unit.code) +
+                    ",\"to_name\":" + jsonQuoteValidUtf8(stored.receiving_unit.name) +
+                    ",\"reference_version\":" + std::to_string(source.reference_version) + "}";
+    auto routed_appended = tx.events().append(routed);
+    if (!routed_appended.isOk()) return routed_appended.status();
+  }
 
   if (hook) CARDLINE_RETURN_IF_ERROR(hook(tx, stored));
   outcome.disposition = ImportDisposition::kImported;
@@ -130,7 +141,9 @@ class ImportRun {
         addRejection(path, checked.line, checked.application_id, std::move(checked.problems));
         continue;
       }
-      pending_.push_back({std::move(*checked.application), {path, checked.line}});
+      pending_.push_back(
+          {std::move(*checked.application),
+           {path, checked.line, checked.routed_from, reference_.administrativeUnits().version}});
       if (static_cast<int>(pending_.size()) >= std::max(1, options_.batch_size)) {
         CARDLINE_RETURN_IF_ERROR(flush());
       }
