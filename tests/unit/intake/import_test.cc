@@ -266,7 +266,7 @@ TEST_F(ImportTest, SameIdWithDifferentContentIsAnError) {
   EXPECT_EQ(summary.rejections[0].problems[0].field, "application_id");
   EXPECT_EQ(summary.rejections[0].problems[0].message,
             "was already imported with different content (content hash differs)");
-  EXPECT_EQ(find("V-0001").person.place_of_residence, "Số 12 Lê Lợi, Phường Hàng Bạc, Hà Nội");
+  EXPECT_EQ(find("V-0001").person.place_of_residence, "Số 12 Lê Lợi, Phường Hoàn Kiếm, thành phố Hà Nội");
 }
 
 TEST_F(ImportTest, APersonalNumberInProductionIsRejectedNamingItsApplication) {
