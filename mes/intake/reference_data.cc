@@ -1,6 +1,7 @@
 #include "mes/intake/reference_data.h"
 
 #include <fstream>
+#include <utility>
 
 #include "mes/intake/csv_reader.h"
 #include "mes/intake/text.h"
@@ -88,11 +89,22 @@ Result<ReferenceData> ReferenceData::loadFromDirectory(const std::string& direct
   return load(directory + "/provinces.csv", directory + "/receiving_units.csv");
 }
 
-const char* name(UnitKind kind) { return kind == UnitKind::kCity ? "city" : "province"; }
+namespace {
+const std::pair<UnitKind, const char*> kUnitKindNames[] = {{UnitKind::kProvince, "province"},
+                                                           {UnitKind::kCity, "city"}};
+}  // namespace
+
+const char* name(UnitKind kind) {
+  for (const auto& [value, text] : kUnitKindNames) {
+    if (value == kind) return text;
+  }
+  return "unknown";
+}
 
 Result<UnitKind> parseUnitKind(const std::string& text) {
-  if (text == "province") return UnitKind::kProvince;
-  if (text == "city") return UnitKind::kCity;
+  for (const auto& [value, name_text] : kUnitKindNames) {
+    if (text == name_text) return value;
+  }
   return invalidArgument("kind must be province or city, got '" + text + "'");
 }
 
