@@ -47,7 +47,7 @@ const char kUsage[] =
     "  --hopper-file FILE      print: the blank serials, one a line\n"
     "  --defect CLASS=R        inject fault CLASS at rate R (repeatable; print: smudge,\n"
     "                          missing_field, qr_damage, wrong_card; encode: chip_dead,\n"
-    "                          chip_corrupt, wrong_data_group)\n"
+    "                          chip_corrupt, wrong_data_group, wrong_access_keys)\n"
     "  --defect-rate F         with --carrier: spread F over the station's fault classes;\n"
     "                          without: fraction of jobs answered defect, 0..1 (default 0)\n"
     "  --seed N                seed of the defect draw (default 1)\n"

@@ -10,7 +10,18 @@ constexpr std::uint8_t kInsSelect = 0xA4;
 constexpr std::uint8_t kInsReadBinary = 0xB0;
 constexpr std::uint8_t kInsUpdateBinary = 0xD6;
 constexpr std::uint8_t kInsActivate = 0x44;
-constexpr char kMagic[] = "SIMCHIP1";
+constexpr std::uint8_t kInsPutData = 0xDA;
+constexpr std::uint8_t kInsGetChallenge = 0x84;
+constexpr std::uint8_t kInsMutualAuthenticate = 0x82;
+constexpr std::uint8_t kClaSecureMessaging = 0x0C;
+constexpr std::uint8_t kTagBacKeys = 0xBA;
+constexpr std::size_t kBacKeysSize = 32;
+constexpr std::size_t kChallengeSize = 8;
+constexpr std::size_t kAuthenticationSize = 40;
+// The largest READ BINARY chunk inside secure messaging: 223 bytes pad to 224, DO'87' (227),
+// DO'99' (4) and DO'8E' (10) stay within a short response.
+constexpr std::size_t kSecureChunk = 0xDF;
+constexpr char kMagic[] = "SIMCHIP2";
 constexpr std::size_t kMagicSize = 8;
 
 Response sw(std::uint16_t word) { return Response{{}, word}; }
@@ -65,21 +76,92 @@ Result<Response> SimChip::transmit(const Bytes& apdu_bytes) {
   if (health_ == ChipHealth::kMute) return unavailable("the chip does not answer");
   if (health_ == ChipHealth::kBroken) return sw(kSwNoDiagnosis);
   if (apdu_bytes.size() < 4) return sw(kSwWrongLength);
+  if (apdu_bytes[0] == kClaSecureMessaging) return secure(apdu_bytes);
   if (apdu_bytes[0] != 0x00) return sw(kSwClaNotSupported);
-  switch (apdu_bytes[1]) {
+  session_.reset();  // a plain command ends a BAC session
+  return dispatch(apdu_bytes, Channel::kPlain);
+}
+
+Response SimChip::dispatch(const Bytes& a, Channel channel) {
+  const bool locked = activated_ && channel == Channel::kPlain;
+  switch (a[1]) {
     case kInsSelect:
-      return select(apdu_bytes);
+      if (locked && a.size() > 2 && a[2] != 0x04) return sw(kSwSecurityNotSatisfied);
+      return select(a);
     case kInsReadBinary:
-      return readBinary(apdu_bytes);
+      if (locked) return sw(kSwSecurityNotSatisfied);
+      return readBinary(a);
     case kInsUpdateBinary:
-      return updateBinary(apdu_bytes);
+      return updateBinary(a);
+    case kInsPutData:
+      return putData(a);
+    case kInsGetChallenge:
+      return getChallenge(a);
+    case kInsMutualAuthenticate:
+      return mutualAuthenticate(a);
     case kInsActivate:
-      if (apdu_bytes.size() != 4) return sw(kSwWrongLength);
+      if (a.size() != 4) return sw(kSwWrongLength);
+      if (!bac_keys_) return sw(kSwConditionsNotSatisfied);
       activated_ = true;
       return sw(kSwOk);
     default:
       return sw(kSwInsNotSupported);
   }
+}
+
+Response SimChip::secure(const Bytes& a) {
+  if (!session_) return sw(kSwSecurityNotSatisfied);
+  auto plain = session_->unprotectCommand(a);
+  if (!plain.isOk()) {
+    session_.reset();
+    return sw(kSwSmDataObjectsIncorrect);
+  }
+  const std::uint8_t ins = plain->ins;
+  if (ins != kInsSelect && ins != kInsReadBinary) {
+    session_.reset();
+    return sw(kSwSmDataObjectsIncorrect);
+  }
+  const Response answer = dispatch(plain->encode(), Channel::kSecure);
+  auto wrapped = session_->protectResponse(ResponseApdu{answer.data, answer.sw});
+  if (!wrapped.isOk()) {
+    session_.reset();
+    return sw(kSwNoDiagnosis);
+  }
+  return Response{std::move(wrapped.value()), answer.sw};
+}
+
+Response SimChip::putData(const Bytes& a) {
+  if (a.size() != 5 + kBacKeysSize || a[4] != kBacKeysSize) return sw(kSwWrongLength);
+  if (a[2] != 0x00 || a[3] != kTagBacKeys) return sw(kSwWrongP1P2);
+  if (activated_) return sw(kSwSecurityNotSatisfied);
+  bac_keys_ = BacKeys{Bytes(a.begin() + 5, a.begin() + 21), Bytes(a.begin() + 21, a.end())};
+  return sw(kSwOk);
+}
+
+Response SimChip::getChallenge(const Bytes& a) {
+  if (a.size() != 5 || a[4] != kChallengeSize) return sw(kSwWrongLength);
+  if (!bac_keys_) return sw(kSwConditionsNotSatisfied);
+  auto rnd = randomBytes(kChallengeSize);
+  if (!rnd.isOk()) return sw(kSwNoDiagnosis);
+  challenge_ = rnd.value();
+  return Response{std::move(rnd.value()), kSwOk};
+}
+
+Response SimChip::mutualAuthenticate(const Bytes& a) {
+  if (a.size() != 6 + kAuthenticationSize || a[4] != kAuthenticationSize ||
+      a.back() != kAuthenticationSize) {
+    return sw(kSwWrongLength);
+  }
+  if (!bac_keys_ || !challenge_) return sw(kSwConditionsNotSatisfied);
+  const Bytes rnd_ic = *challenge_;
+  challenge_.reset();  // one attempt per challenge
+  auto k_ic = randomBytes(16);
+  if (!k_ic.isOk()) return sw(kSwNoDiagnosis);
+  auto answer = answerMutualAuthentication(*bac_keys_, ChipNonce{rnd_ic, k_ic.value()},
+                                           Bytes(a.begin() + 5, a.end() - 1));
+  if (!answer.isOk()) return sw(kSwAuthenticationFailed);
+  session_.emplace(answer->session);
+  return Response{answer->answer, kSwOk};
 }
 
 Response SimChip::select(const Bytes& a) {
@@ -148,6 +230,11 @@ Bytes SimChip::serialize() const {
   Bytes out(kMagic, kMagic + kMagicSize);
   out.push_back(activated_ ? 1 : 0);
   out.push_back(static_cast<std::uint8_t>(health_));
+  out.push_back(bac_keys_ ? 1 : 0);
+  if (bac_keys_) {
+    out.insert(out.end(), bac_keys_->k_enc.begin(), bac_keys_->k_enc.end());
+    out.insert(out.end(), bac_keys_->k_mac.begin(), bac_keys_->k_mac.end());
+  }
   out.push_back(static_cast<std::uint8_t>(efs_.size()));
   for (const Ef& ef : efs_) {
     putU16(out, ef.fid);
@@ -159,7 +246,7 @@ Bytes SimChip::serialize() const {
 
 Result<SimChip> SimChip::deserialize(const Bytes& image) {
   const auto bad = [] { return dataLoss("chip.bin is not a simulated chip image"); };
-  if (image.size() < kMagicSize + 3 || !std::equal(kMagic, kMagic + kMagicSize, image.begin())) {
+  if (image.size() < kMagicSize + 4 || !std::equal(kMagic, kMagic + kMagicSize, image.begin())) {
     return bad();
   }
   SimChip chip;
@@ -169,6 +256,17 @@ Result<SimChip> SimChip::deserialize(const Bytes& image) {
   const std::uint8_t health = image[pos++];
   if (health > static_cast<std::uint8_t>(ChipHealth::kBroken)) return bad();
   chip.health_ = static_cast<ChipHealth>(health);
+  const std::uint8_t has_keys = image[pos++];
+  if (has_keys > 1) return bad();
+  if (has_keys == 1) {
+    if (pos + kBacKeysSize + 1 > image.size()) return bad();
+    const auto at = [&](std::size_t offset) {
+      return image.begin() + static_cast<std::ptrdiff_t>(pos + offset);
+    };
+    chip.bac_keys_ = BacKeys{Bytes(at(0), at(16)), Bytes(at(16), at(32))};
+    pos += kBacKeysSize;
+  }
+  if (pos >= image.size()) return bad();
   const std::size_t count = image[pos++];
   for (std::size_t i = 0; i < count; ++i) {
     if (pos + 4 > image.size()) return bad();
@@ -188,7 +286,48 @@ Result<SimChip> SimChip::deserialize(const Bytes& image) {
 
 Result<Response> ChipTerminal::send(const Bytes& a) {
   ++apdus_;
-  return chip_.transmit(a);
+  if (!session_) return chip_.transmit(a);
+  CARDLINE_ASSIGN_OR_RETURN(CommandApdu plain, CommandApdu::parse(a));
+  CARDLINE_ASSIGN_OR_RETURN(Bytes wrapped, session_->protectCommand(plain));
+  CARDLINE_ASSIGN_OR_RETURN(Response r, chip_.transmit(wrapped));
+  if (r.sw == kSwNoDiagnosis && r.data.empty()) return r;  // a broken chip
+  auto opened = session_->unprotectResponse(r.data, r.sw);
+  if (!opened.isOk()) {
+    session_.reset();
+    return opened.status();
+  }
+  return Response{std::move(opened->data), opened->sw};
+}
+
+Status ChipTerminal::storeAccessKeys(const BacKeys& keys) {
+  Bytes data = keys.k_enc;
+  data.insert(data.end(), keys.k_mac.begin(), keys.k_mac.end());
+  CARDLINE_ASSIGN_OR_RETURN(Response r, send(apdu(kInsPutData, 0x00, kTagBacKeys, data, {})));
+  if (r.sw != kSwOk) return failedPrecondition("PUT DATA (BAC keys) answered " + swText(r.sw));
+  return Status::ok();
+}
+
+Status ChipTerminal::authenticate(const BacKeys& keys) {
+  session_.reset();
+  CARDLINE_ASSIGN_OR_RETURN(Response challenge,
+                            send(apdu(kInsGetChallenge, 0, 0, {}, kChallengeSize)));
+  if (challenge.sw != kSwOk || challenge.data.size() != kChallengeSize) {
+    return unavailable("GET CHALLENGE answered " + swText(challenge.sw));
+  }
+  CARDLINE_ASSIGN_OR_RETURN(Bytes rnd_ifd, randomBytes(kChallengeSize));
+  CARDLINE_ASSIGN_OR_RETURN(Bytes k_ifd, randomBytes(16));
+  const TerminalNonce terminal{rnd_ifd, k_ifd};
+  CARDLINE_ASSIGN_OR_RETURN(Bytes data, mutualAuthenticateData(keys, challenge.data, terminal));
+  CARDLINE_ASSIGN_OR_RETURN(Response answer,
+                            send(apdu(kInsMutualAuthenticate, 0, 0, data, kAuthenticationSize)));
+  if (answer.sw == kSwAuthenticationFailed) {
+    return permissionDenied("MUTUAL AUTHENTICATE answered 6300: the chip holds other access keys");
+  }
+  if (answer.sw != kSwOk) return unavailable("MUTUAL AUTHENTICATE answered " + swText(answer.sw));
+  CARDLINE_ASSIGN_OR_RETURN(BacSession session, completeMutualAuthentication(
+                                                    keys, challenge.data, terminal, answer.data));
+  session_.emplace(std::move(session));
+  return Status::ok();
 }
 
 Status ChipTerminal::selectApplication() {
@@ -229,10 +368,16 @@ Result<Bytes> ChipTerminal::readFile(std::uint16_t fid) {
   const Bytes id = {static_cast<std::uint8_t>(fid >> 8), static_cast<std::uint8_t>(fid)};
   CARDLINE_ASSIGN_OR_RETURN(Response sel, send(apdu(kInsSelect, 0x02, 0x0C, id, {})));
   if (sel.sw == kSwFileNotFound) return notFound("EF " + swText(fid) + " not found");
+  if (sel.sw == kSwSecurityNotSatisfied) {
+    return permissionDenied("SELECT EF " + swText(fid) + " answered 6982 (access control)");
+  }
   if (sel.sw != kSwOk) {
     return unavailable("SELECT EF " + swText(fid) + " answered " + swText(sel.sw));
   }
   CARDLINE_ASSIGN_OR_RETURN(Response head, send(apdu(kInsReadBinary, 0, 0, {}, 4)));
+  if (head.sw == kSwSecurityNotSatisfied) {
+    return permissionDenied("READ BINARY EF " + swText(fid) + " answered 6982 (access control)");
+  }
   if (head.sw != kSwOk || head.data.size() != 4) {
     return unavailable("READ BINARY EF " + swText(fid) + " answered " + swText(head.sw));
   }
@@ -258,7 +403,7 @@ Result<Bytes> ChipTerminal::readFile(std::uint16_t fid) {
   while (out.size() < total) {
     const std::size_t offset = out.size();
     if (offset > 0x7FFF) return dataLoss("EF " + swText(fid) + " longer than 32767 bytes");
-    const std::size_t n = std::min<std::size_t>(256, total - offset);
+    const std::size_t n = std::min<std::size_t>(session_ ? kSecureChunk : 256, total - offset);
     CARDLINE_ASSIGN_OR_RETURN(Response r,
                               send(apdu(kInsReadBinary, static_cast<std::uint8_t>(offset >> 8),
                                         static_cast<std::uint8_t>(offset), {}, n)));

@@ -10,6 +10,7 @@ const std::vector<std::pair<QaDefect, const char*>>& qaNames() {
   static const std::vector<std::pair<QaDefect, const char*>> kNames = {
       {QaDefect::kWrongCard, "wrong_card"},
       {QaDefect::kChipDead, "chip_dead"},
+      {QaDefect::kChipAccessDenied, "chip_access_denied"},
       {QaDefect::kSignatureInvalid, "signature_invalid"},
       {QaDefect::kChipWrongFile, "chip_wrong_file"},
       {QaDefect::kChipDataMismatch, "chip_data_mismatch"},
@@ -32,6 +33,7 @@ const std::vector<std::pair<SimFault, const char*>>& faultNames() {
       {SimFault::kChipDead, "chip_dead"},
       {SimFault::kChipCorrupt, "chip_corrupt"},
       {SimFault::kWrongDataGroup, "wrong_data_group"},
+      {SimFault::kWrongAccessKeys, "wrong_access_keys"},
   };
   return kNames;
 }
@@ -97,6 +99,7 @@ FaultStation faultStation(SimFault fault) {
     case SimFault::kChipDead:
     case SimFault::kChipCorrupt:
     case SimFault::kWrongDataGroup:
+    case SimFault::kWrongAccessKeys:
       return FaultStation::kEncode;
   }
   return FaultStation::kPrint;
@@ -118,6 +121,8 @@ QaDefect expectedQaDefect(SimFault fault) {
       return QaDefect::kChipDataMismatch;
     case SimFault::kWrongDataGroup:
       return QaDefect::kChipWrongFile;
+    case SimFault::kWrongAccessKeys:
+      return QaDefect::kChipAccessDenied;
   }
   return QaDefect::kWrongCard;
 }

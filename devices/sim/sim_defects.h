@@ -18,6 +18,7 @@ namespace cardline::sim {
 enum class QaDefect {
   kWrongCard,          // "wrong_card": the card's serial or print is not the one print reported
   kChipDead,           // "chip_dead": the chip does not answer (or answers 6F00)
+  kChipAccessDenied,   // "chip_access_denied": BAC with the keys of the card's MRZ fails
   kSignatureInvalid,   // "signature_invalid": SOD signature or chain to the CSCA fails
   kChipWrongFile,      // "chip_wrong_file": an EF holds another data group than its file id says
   kChipDataMismatch,   // "chip_data_mismatch": a DG hash, DG1 vs MRZ, DG2 vs face, SOD differ
@@ -33,15 +34,16 @@ Result<QaDefect> parseQaDefect(std::string_view s);
 const std::vector<QaDefect>& allQaDefects();
 
 // Faults the simulators inject. Print: smudge, missing_field, qr_damage, wrong_card. Encode:
-// chip_dead, chip_corrupt, wrong_data_group.
+// chip_dead, chip_corrupt, wrong_data_group, wrong_access_keys.
 enum class SimFault {
-  kSmudge,          // "smudge": an ink blot over a field
-  kMissingField,    // "missing_field": a field's ink is not laid down
-  kQrDamage,        // "qr_damage": the QR symbol is scratched out
-  kWrongCard,       // "wrong_card": printed on the next blank, reported the one before
-  kChipDead,        // "chip_dead": the chip dies after personalisation
-  kChipCorrupt,     // "chip_corrupt": bytes of DG13 flipped after writing
-  kWrongDataGroup,  // "wrong_data_group": DG1 and DG13 written to each other's EF
+  kSmudge,           // "smudge": an ink blot over a field
+  kMissingField,     // "missing_field": a field's ink is not laid down
+  kQrDamage,         // "qr_damage": the QR symbol is scratched out
+  kWrongCard,        // "wrong_card": printed on the next blank, reported the one before
+  kChipDead,         // "chip_dead": the chip dies after personalisation
+  kChipCorrupt,      // "chip_corrupt": bytes of DG13 flipped after writing
+  kWrongDataGroup,   // "wrong_data_group": DG1 and DG13 written to each other's EF
+  kWrongAccessKeys,  // "wrong_access_keys": the chip gets the BAC keys of another card's MRZ
 };
 const char* name(SimFault v);
 Result<SimFault> parseSimFault(std::string_view s);

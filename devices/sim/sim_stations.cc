@@ -7,6 +7,7 @@
 
 #include "devices/sim/iso7816_chip.h"
 #include "devices/sim/job_parts.h"
+#include "mes/document/bac.h"
 #include "mes/document/lds.h"
 #include "mes/document/mrz.h"
 #include "mes/document/qr_payload.h"
@@ -162,6 +163,16 @@ std::vector<std::string> linesOf(const Bytes& text) {
   return out;
 }
 
+// The MRZ of the next card in the batch: the document number's last character moved by one
+// (what a mix-up at the encoder would load instead of this card's).
+MrzText neighbourMrz(MrzText mrz) {
+  if (mrz.line1.size() >= 14) {
+    char& c = mrz.line1[13];
+    c = (c >= '0' && c <= '8') ? static_cast<char>(c + 1) : '0';
+  }
+  return mrz;
+}
+
 }  // namespace
 
 std::string sha256Hex(const Bytes& data) { return hexEncode(sha256(data)); }
@@ -311,6 +322,12 @@ Result<protocol::JobResult> EncodeSimulator::perform(const protocol::Job& job) {
     CARDLINE_RETURN_IF_ERROR(terminal.selectApplication());
     CARDLINE_ASSIGN_OR_RETURN(Bytes dg1, parts.file("dg1.bin"));
     CARDLINE_ASSIGN_OR_RETURN(Bytes dg13, parts.file("dg13.bin"));
+    // The BAC keys come from the card's own MRZ, as DG1 holds it.
+    auto own_mrz = parseDg1(dg1);
+    if (!own_mrz.isOk()) return invalidArgument("dg1.bin: " + own_mrz.status().message());
+    CARDLINE_ASSIGN_OR_RETURN(BacKeys keys, bacKeysFromMrz(fault == SimFault::kWrongAccessKeys
+                                                               ? neighbourMrz(own_mrz.value())
+                                                               : own_mrz.value()));
     if (fault == SimFault::kWrongDataGroup) std::swap(dg1, dg13);
     CARDLINE_ASSIGN_OR_RETURN(Bytes com, parts.file("ef_com.bin"));
     CARDLINE_ASSIGN_OR_RETURN(Bytes dg2, parts.file("dg2.bin"));
@@ -322,6 +339,7 @@ Result<protocol::JobResult> EncodeSimulator::perform(const protocol::Job& job) {
     }
     CARDLINE_RETURN_IF_ERROR(terminal.writeFile(kFidDg13, dg13));
     CARDLINE_RETURN_IF_ERROR(terminal.writeFile(kFidEfSod, sod));
+    CARDLINE_RETURN_IF_ERROR(terminal.storeAccessKeys(keys));
     CARDLINE_RETURN_IF_ERROR(terminal.activate());
     apdus = terminal.apdus();
     if (fault == SimFault::kChipCorrupt && dg13.size() > 4) {
@@ -513,11 +531,27 @@ Result<protocol::JobResult> QaInspector::perform(const protocol::Job& job) {
   if (!chip) {
     in.add(QaDefect::kChipDead, "no chip image");
   } else {
+    // As a phone reads it: the MRZ on the card (its text layer; the record's lines when the
+    // print is missing or unreadable) gives the BAC keys, then everything in secure messaging.
+    const std::vector<std::string>& mrz_lines =
+        printed_mrz.size() == 3 ? printed_mrz : expected_mrz;
+    const MrzText card_mrz{mrz_lines.size() > 0 ? mrz_lines[0] : "",
+                           mrz_lines.size() > 1 ? mrz_lines[1] : "",
+                           mrz_lines.size() > 2 ? mrz_lines[2] : ""};
     ChipTerminal terminal(*chip);
     Status selected = terminal.selectApplication();
-    if (!selected.isOk()) {
-      in.add(QaDefect::kChipDead, selected.message());
+    auto keys = bacKeysFromMrz(card_mrz);
+    Status authenticated =
+        !selected.isOk() ? selected
+                         : (keys.isOk() ? terminal.authenticate(keys.value()) : keys.status());
+    if (!selected.isOk() ||
+        (!authenticated.isOk() && authenticated.code() == ErrorCode::kUnavailable)) {
+      in.add(QaDefect::kChipDead, authenticated.message());
+    } else if (!authenticated.isOk()) {
+      in.add(QaDefect::kChipAccessDenied, "BAC: " + authenticated.message());
+      in.measure("bac_ok", 0);
     } else {
+      in.measure("bac_ok", 1);
       const std::pair<std::uint16_t, std::uint8_t> kFiles[] = {{kFidEfCom, kTagEfCom},
                                                                {kFidDg1, kTagDg1},
                                                                {kFidDg2, kTagDg2},

@@ -12,8 +12,9 @@ namespace cardline::app {
 const char kCheckUsage[] =
     "usage: cardline check [--config FILE] [--data-dir DIR]\n\n"
     "Validates the configuration (the built-in defaults without --config) and the workflow\n"
-    "definitions and card templates it names. Prints every problem as file:line:col: message\n"
-    "and exits 1 when there is any, 0 when everything is valid.\n";
+    "definitions, card templates and reference data (etc/reference) it names. Prints every\n"
+    "problem as file:line:col: message and exits 1 when there is any, 0 when everything is\n"
+    "valid.\n";
 
 int runCheck(const Args& raw) {
   OptionSpec spec;

@@ -1,4 +1,5 @@
 #include "mes/app/commands_impl.h"
+#include "mes/config/reference_loader.h"
 #include "mes/config/template_loader.h"
 #include "mes/config/workflow_loader.h"
 
@@ -25,6 +26,9 @@ std::vector<CheckStep> checkSteps() {
     if (!files.isOk()) return std::vector<ConfigProblem>{{c.templatesDir() + "/cards", 0, 0,
                                                           files.status().message()}};
     return checkTemplateFiles(*files);
+  }});
+  steps.push_back({"reference data", [](const Config& c) {
+    return checkReferenceData(c.referenceDir());
   }});
   return steps;
 }

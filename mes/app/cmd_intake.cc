@@ -6,10 +6,12 @@
 #include "mes/app/commands_impl.h"
 #include "mes/app/node.h"
 #include "mes/base/clock.h"
+#include "mes/config/reference_loader.h"
 #include "mes/intake/generator.h"
 #include "mes/intake/import_report.h"
 #include "mes/intake/importer.h"
 #include "mes/intake/reference_data.h"
+#include "mes/security/audit_chain.h"
 
 namespace cardline::app {
 
@@ -21,6 +23,36 @@ const char kImportUsage[] =
     "application id and every problem. --report FILE writes the same as JSON. Re-importing a\n"
     "file is harmless; an interrupted import is completed by running it again.\n"
     "Exit status: 0 when nothing was rejected, 1 otherwise.\n";
+
+namespace {
+
+constexpr char kReferenceAuditAction[] = "reference_data.load";
+
+// A reference-data update is an audited change: the first import that uses a version of the
+// administrative units other than the last one recorded appends a "reference_data.load" entry
+// (version, effective date, counts). Reads the audit trail from the start to find the last one.
+Status auditReferenceVersion(AuditTrail& audit, const ReferenceData& reference) {
+  const AdministrativeUnits& units = reference.administrativeUnits();
+  std::string last_detail;
+  std::int64_t after = 0;
+  for (;;) {
+    CARDLINE_ASSIGN_OR_RETURN(std::vector<AuditEntry> page, audit.list(after, 1000));
+    for (const AuditEntry& e : page) {
+      if (e.action == kReferenceAuditAction) last_detail = e.detail;
+      after = e.seq;
+    }
+    if (page.size() < 1000) break;
+  }
+  const std::string version = "\"version\":" + std::to_string(units.version) + ",";
+  if (last_detail.find(version) != std::string::npos) return Status::ok();
+  const std::string detail = "{" + version + "\"effective_from\":\"" +
+                             units.effective_from.toString() +
+                             "\",\"units\":" + std::to_string(units.units.size()) +
+                             ",\"successors\":" + std::to_string(units.successors.size()) + "}";
+  return audit.append("system", kReferenceAuditAction, "administrative_units", detail).status();
+}
+
+}  // namespace
 
 int runImport(const Args& raw) {
   OptionSpec spec;
@@ -34,11 +66,14 @@ int runImport(const Args& raw) {
   }
   auto config = loadNodeConfig(*args);
   if (!config) return 2;
-  auto reference = ReferenceData::loadFromDirectory(config->referenceDir());
+  auto reference = loadReferenceData(config->referenceDir());
   if (!reference.isOk()) return reportFailure("import", reference.status());
   auto opened = openConfiguredStore(*config);
   if (!opened.isOk()) return reportFailure("import", opened.status());
   SystemClock clock;
+  AuditTrail audit(*opened->store, clock);
+  Status audited = auditReferenceVersion(audit, *reference);
+  if (!audited.isOk()) return reportFailure("import", audited);
   auto workflow = loadWorkflowRuntime(*config, clock, EngineDriver::kCommand);
   if (!workflow.isOk()) return reportFailure("import", workflow.status());
   Engine& engine = *(*workflow)->engine;
@@ -105,7 +140,7 @@ int runGenerate(const Args& raw) {
                                                out->substr(out->size() - 4) == ".csv") {
     options.format = InputFormat::kCsv;
   }
-  auto reference = ReferenceData::loadFromDirectory(config->referenceDir());
+  auto reference = loadReferenceData(config->referenceDir());
   if (!reference.isOk()) return reportFailure("generate", reference.status());
 
   Result<GenerateStats> stats = internalError("not run");

@@ -7,6 +7,7 @@
 #include "mes/app/cli.h"
 #include "mes/app/commands_impl.h"
 #include "mes/app/node.h"
+#include "mes/config/reference_loader.h"
 #include "mes/base/clock.h"
 #include "mes/config/template_loader.h"
 #include "mes/document/chip.h"
@@ -88,7 +89,7 @@ int runPrepare(const Args& raw) {
   std::stringstream text;
   text << in.rdbuf();
 
-  auto reference = ReferenceData::loadFromDirectory(config->referenceDir());
+  auto reference = loadReferenceData(config->referenceDir());
   if (!reference.isOk()) return reportFailure("prepare", reference.status());
   SystemClock clock;
   ValidationOptions validation;

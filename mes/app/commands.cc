@@ -11,7 +11,7 @@ const std::vector<Command>& commands() {
       {"demo", "set up a data directory and run the demo line", kDemoUsage, runDemo},
       {"bench", "measure the whole line: cards/s, jobs/s, job latency, peak memory",
        kBenchUsage, runBench},
-      {"check", "validate the configuration, workflows and templates", kCheckUsage, runCheck},
+      {"check", "validate the configuration, workflows, templates and reference data", kCheckUsage, runCheck},
       {"serve", "run a node of the line: device link, line controller, web UI and API",
        kServeUsage, runServe},
       {"import", "validate and import approved applications (JSON Lines, CSV)", kImportUsage,

@@ -15,6 +15,7 @@
 #include "mes/prep/job_payloads.h"
 #include "mes/http/applications_api.h"
 #include "mes/http/report_api.h"
+#include "mes/config/reference_loader.h"
 #include "mes/intake/reference_data.h"
 #include "mes/reports/aggregate/device_time.h"
 #include "mes/reports/aggregate/rollup_observer.h"
@@ -283,7 +284,7 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
         registerLogisticsRoutes(*p.router, *node->store_, *p.logistics, node->clock_));
     CARDLINE_RETURN_IF_ERROR(registerReportRoutes(*p.router, *node->store_, node->clock_,
                                                   throughputReportOptions(config)));
-    auto reference = ReferenceData::loadFromDirectory(config.referenceDir());
+    auto reference = loadReferenceData(config.referenceDir());
     if (!reference.isOk()) return reference.status().withContext("loading reference data");
     p.reference = std::make_unique<ReferenceData>(std::move(reference).value());
     ApplicationsApiOptions applications;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "devices/runtime/curve_keys.h"
+#include "mes/config/reference_loader.h"
 #include "mes/app/node.h"
 #include "mes/blanks/blank_stock.h"
 #include "mes/document/pki/test_pki.h"
@@ -136,7 +137,7 @@ Result<std::int64_t> generateAndImport(LineNode& node, const Config& config, std
                                        const std::string& id_prefix, std::uint64_t seed,
                                        const std::string& file, const Clock& clock) {
   CARDLINE_ASSIGN_OR_RETURN(ReferenceData reference,
-                            ReferenceData::loadFromDirectory(config.referenceDir()));
+                            loadReferenceData(config.referenceDir()));
   GenerateOptions generate;
   generate.count = count;
   generate.seed = seed;

@@ -53,26 +53,28 @@ Result<Bytes> buildDg2(const Bytes& jpeg);
 // The JPEG inside DG2. Fails with kInvalidArgument on a wrong tag or a missing 7F61/7F60/5F2E.
 Result<Bytes> parseDg2(const Bytes& file);
 
-// DG13, national data, UTF-8 text as printed (dates dd/mm/yyyy). Field layout (unconfirmed):
-// 6D { 02 01 <layout version 1>, then per field 30 { 02 <field number>, 0C <UTF-8 value> } }
-// with the field numbers of kDg13Fields (lds.cc) listed in docs/document.md.
+// DG13, national data, UTF-8 text as printed (dates dd/mm/yyyy), in the layout public readers of
+// Vietnamese cards parse: 6D { 30 { 02 01 <field number>, 0C <text> [, 0C <text>] } ... }, one
+// SEQUENCE per field, all fields always present (empty text when unknown). Field numbers (one
+// table, kDg13Fields in lds.cc; sources and what stays unconfirmed in docs/document.md):
 struct NationalData {
-  std::string personal_number;     // 1
-  std::string full_name;           // 2
-  std::string date_of_birth;       // 3, dd/mm/yyyy
-  std::string sex;                 // 4, "Nam" / "Nữ"
-  std::string nationality;         // 5
-  std::string ethnicity;           // 6
-  std::string religion;            // 7
-  std::string place_of_origin;     // 8
+  std::string personal_number;  // 1
+  std::string full_name;        // 2
+  std::string date_of_birth;    // 3, dd/mm/yyyy
+  std::string sex;              // 4, "Nam" / "Nữ"
+  std::string nationality;      // 5
+  std::string ethnicity;        // 6
+  std::string religion;         // 7
+  // 8: the place line of the card model: place of origin (Quê quán, 2021 model) or place of
+  // birth registration (Nơi đăng ký khai sinh, 2024 model, which has no place of origin).
+  std::string place_of_origin;
   std::string place_of_residence;  // 9
   std::string identifying_marks;   // 10
   std::string issue_date;          // 11, dd/mm/yyyy
   std::string expiry_date;         // 12, dd/mm/yyyy or "Không thời hạn"
-  std::string father_name;         // 13
-  std::string mother_name;         // 14
-  std::string old_id_number;       // 15
-  std::string place_of_birth_registration;  // 16
+  std::string father_name;         // 13, first text
+  std::string mother_name;         // 13, second text
+  std::string old_id_number;       // 16
 
   friend bool operator==(const NationalData& a, const NationalData& b);
 };
@@ -84,9 +86,10 @@ inline constexpr char kNoExpiryText[] = "Kh\xC3\xB4ng th\xE1\xBB\x9Di h\xE1\xBA\
 NationalData nationalDataFor(const Application& application, const std::optional<Date>& expiry);
 
 Bytes buildDg13(const NationalData& data);
-// Fails with kInvalidArgument on a wrong outer tag, malformed TLVs, a layout version other than
-// 1, or a field element that is not SEQUENCE { INTEGER, UTF8String }. Unknown field numbers are
-// ignored (forward compatibility).
+// Fails with kInvalidArgument on a wrong outer tag, malformed TLVs, or an element that is not
+// SEQUENCE { INTEGER, text... } (text: UTF8String or PrintableString). Unknown field numbers
+// are ignored (forward compatibility); a field with fewer texts than the table leaves the rest
+// empty.
 Result<NationalData> parseDg13(const Bytes& file);
 
 }  // namespace cardline

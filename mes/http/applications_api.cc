@@ -36,10 +36,12 @@ Status registerApplicationsRoutes(Router& router, const ReferenceData& reference
          };
          std::vector<Entry> entries(records.size());
          std::vector<std::pair<std::size_t, Application>> valid;
+         std::vector<std::optional<ReceivingUnit>> routed_from(records.size());
          for (std::size_t i = 0; i < records.size(); ++i) {
            ValidatedRecord v = validateRecord(records[i], reference, validation);
            entries[i].application_id = v.application_id;
            entries[i].problems = v.problems;
+           routed_from[i] = v.routed_from;
            if (v.application) valid.emplace_back(i, std::move(*v.application));
          }
          // Each valid record in its own command, so a record the store refuses (a duplicate
@@ -47,7 +49,9 @@ Status registerApplicationsRoutes(Router& router, const ReferenceData& reference
          for (auto& [index, application] : valid) {
            Entry& entry = entries[index];
            ImportOutcome outcome;
-           const RecordSource source{"", static_cast<std::int64_t>(index) + 1};
+           const RecordSource source{"", static_cast<std::int64_t>(index) + 1,
+                                     routed_from[index],
+                                     reference.administrativeUnits().version};
            Status s = submit([&](StoreTransaction& tx, Engine& engine) -> Status {
                         CARDLINE_ASSIGN_OR_RETURN(
                             outcome, importApplication(tx, application, source, import_options,

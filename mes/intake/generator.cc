@@ -307,7 +307,10 @@ void writeCsv(const Fields& fields, std::ostream& out) {
 class Generator {
  public:
   Generator(const GenerateOptions& options, const ReferenceData& reference)
-      : options_(options), reference_(reference), rng_(options.seed) {}
+      : options_(options),
+        reference_(reference),
+        units_(reference.currentReceivingUnits()),
+        rng_(options.seed) {}
 
   Result<GenerateStats> run(std::ostream& out) {
     if (options_.format == InputFormat::kCsv) {
@@ -405,11 +408,26 @@ class Generator {
       dob = dob.plusYears(-1);
     }
     bool female = rng_.chance(0.5);
+    // The receiving unit and the home province as they are now; the birth-registration code of
+    // the personal number is one of the 63 old units (most often one that forms the home unit
+    // now), as numbers issued under them stay valid.
     const auto& provinces = reference_.provinces();
-    const auto& units = reference_.receivingUnits();
-    const ReceivingUnitInfo& unit = rng_.pick(units);
-    const Province* home = reference_.province(unit.province_code);
+    const ReceivingUnitInfo& unit = rng_.pick(units_);
+    const AdministrativeUnit* current = reference_.administrativeUnit(unit.province_code);
+    const std::vector<std::string> predecessors = reference_.predecessorsOf(unit.province_code);
+    const Province* home = current != nullptr && !predecessors.empty()
+                               ? reference_.province(rng_.pick(predecessors))
+                               : reference_.province(unit.province_code);
     const Province& birth = rng_.chance(0.7) && home ? *home : rng_.pick(provinces);
+    const std::string home_name =
+        current != nullptr ? current->addressName() : (home ? home->name : birth.name);
+    const AdministrativeUnit* birth_now = nullptr;
+    for (const AdministrativeUnit& u : reference_.administrativeUnits().units) {
+      for (const std::string& code : reference_.predecessorsOf(u.code)) {
+        if (code == birth.code) birth_now = &u;
+      }
+    }
+    const std::string birth_name = birth_now != nullptr ? birth_now->addressName() : birth.name;
     int g = (dob.year / 100 - 19) * 2 + (female ? 1 : 0);
     std::uint64_t serial =
         (static_cast<std::uint64_t>(index) * 7919u + options_.seed * 104729u) % 1000000u;
@@ -440,8 +458,8 @@ class Generator {
     set(f, "nationality", "VNM");
     set(f, "ethnicity", rng_.pick(kEthnicities));
     set(f, "religion", rng_.pick(kReligions));
-    std::string birth_place = "Xã " + std::string(rng_.pick(kCommunes)) + ", " + birth.name;
-    set(f, "place_of_residence", residence(home ? home->name : birth.name));
+    std::string birth_place = "Xã " + std::string(rng_.pick(kCommunes)) + ", " + birth_name;
+    set(f, "place_of_residence", residence(home_name));
     set(f, "issue_date", issue.toString());
     if (model == CardModel::kCccd2021) {
       set(f, "place_of_origin", birth_place);
@@ -530,6 +548,7 @@ class Generator {
   static constexpr std::uint64_t kPoolSize = 64;
   const GenerateOptions& options_;
   const ReferenceData& reference_;
+  const std::vector<ReceivingUnitInfo> units_;  // where applications go now
   Random rng_;
   GenerateStats stats_;
   std::map<std::uint64_t, std::string> faces_;

@@ -73,6 +73,16 @@ Result<ImportOutcome> importApplication(StoreTransaction& tx, const Application&
                  ",\"line\":" + std::to_string(source.line) + ",\"card_model\":\"" +
                  name(stored.card_model) + "\",\"priority\":\"" + name(stored.priority) + "\"}";
   CARDLINE_RETURN_IF_ERROR(tx.events().append(event));
+  if (source.routed_from) {
+    Event routed = event;
+    routed.kind = "receiving_unit_routed";
+    routed.detail = "{\"from\":" + jsonQuoteValidUtf8(source.routed_from->code) +
+                    ",\"from_name\":" + jsonQuoteValidUtf8(source.routed_from->name) +
+                    ",\"to\":" + jsonQuoteValidUtf8(stored.receiving_unit.code) +
+                    ",\"to_name\":" + jsonQuoteValidUtf8(stored.receiving_unit.name) +
+                    ",\"reference_version\":" + std::to_string(source.reference_version) + "}";
+    CARDLINE_RETURN_IF_ERROR(tx.events().append(routed));
+  }
 
   if (hook) CARDLINE_RETURN_IF_ERROR(hook(tx, stored));
   outcome.disposition = ImportDisposition::kImported;
@@ -129,7 +139,9 @@ class ImportRun {
         addRejection(path, checked.line, checked.application_id, std::move(checked.problems));
         continue;
       }
-      pending_.push_back({std::move(*checked.application), {path, checked.line}});
+      pending_.push_back(
+          {std::move(*checked.application),
+           {path, checked.line, checked.routed_from, reference_.administrativeUnits().version}});
       if (static_cast<int>(pending_.size()) >= std::max(1, options_.batch_size)) {
         CARDLINE_RETURN_IF_ERROR(flush());
       }

@@ -51,6 +51,10 @@ struct ImportOptions {
 struct RecordSource {
   std::string file;  // as given on the command line; empty for HTTP
   std::int64_t line = 0;
+  // The receiving unit the record named when intake routed it to that unit's successor
+  // (ValidatedRecord::routed_from), and the version of the administrative units that did it.
+  std::optional<ReceivingUnit> routed_from;
+  int reference_version = 0;
 };
 
 enum class ImportDisposition {
@@ -67,7 +71,9 @@ struct ImportOutcome {
 // Imports one validated application inside `tx`: de-duplication (same id: compare content
 // hashes; same personal number: reject while another application for it is neither cancelled
 // nor completed, naming it), then insert with state queued, step options.initial_step,
-// received_at = clock.now(), print_due; an "imported" event; and the hook. Rejections are
+// received_at = clock.now(), print_due; an "imported" event; a "receiving_unit_routed" event
+// when source.routed_from is set ({"from", "from_name", "to", "to_name", "reference_version"});
+// and the hook. Rejections are
 // outcomes, not errors. Returns the store's or the hook's error status when something failed
 // after writes may have started — the caller must then roll the transaction back.
 Result<ImportOutcome> importApplication(StoreTransaction& tx, const Application& application,

@@ -423,6 +423,10 @@ ValidatedRecord RecordCheck::run() {
     } else if (!app.receiving_unit.name.empty() && app.receiving_unit.name != unit->name) {
       problem("receiving_unit.name", "does not match the reference name of unit " + unit->code +
                                          " ('" + unit->name + "')");
+    } else if (const ReceivingUnitInfo* successor = reference_.successorOf(unit->code)) {
+      // A unit from before 1 July 2025: the application goes to the unit that replaced it.
+      result_.routed_from = app.receiving_unit;
+      app.receiving_unit = ReceivingUnit{successor->code, successor->name};
     }
   }
 

@@ -58,6 +58,9 @@ struct ValidatedRecord {
   std::string application_id;              // as given (possibly invalid), for reports
   std::optional<Application> application;  // set exactly when problems is empty
   std::vector<Problem> problems;
+  // Set when the record named a receiving unit from before 1 July 2025 that has a successor:
+  // the unit as given (application->receiving_unit is then the successor).
+  std::optional<ReceivingUnit> routed_from;
 };
 
 // Validates `record` (including the problems its reader already found) against the rules and

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "mes/config/reference_loader.h"
 #include "mes/intake/record_reader.h"
 #include "mes/intake/validation.h"
 #include "tests/unit/intake/test_paths.h"
@@ -17,7 +18,7 @@ namespace {
 class GeneratorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto loaded = ReferenceData::loadFromDirectory(testing::referenceDir());
+    auto loaded = loadReferenceData(testing::referenceDir());
     ASSERT_TRUE(loaded.isOk()) << loaded.status().toString();
     reference_ = loaded.value();
     validation_.now = FakeClock(Timestamp::fromSeconds(1768521600)).now();  // 2026-01-16Z
@@ -109,6 +110,40 @@ TEST_F(GeneratorTest, EveryGeneratedRecordIsValidAndTheMixIsRealistic) {
   EXPECT_GT(female, 200);
   EXPECT_GT(children, 0);
   EXPECT_GT(old, 20);
+}
+
+// Since 1 July 2025: applications go to the 34 units as they are now, addresses are two-level
+// (commune or ward, then province or city) with current names, and the birth-registration code
+// of the personal number is one of the 63 old units.
+TEST_F(GeneratorTest, UnitsAndAddressesAreTheCurrentOnes) {
+  GenerateOptions options;
+  options.count = 300;
+  options.seed = 9;
+  auto records = validateAll(generate(options), InputFormat::kJsonLines);
+  ASSERT_EQ(records.size(), 300u);
+  std::set<std::string> units;
+  for (const auto& r : records) {
+    ASSERT_TRUE(r.application) << r.application_id;
+    EXPECT_FALSE(r.routed_from) << r.application_id;
+    const Application& a = *r.application;
+    const ReceivingUnitInfo* unit = reference_.receivingUnit(a.receiving_unit.code);
+    ASSERT_NE(unit, nullptr);
+    const AdministrativeUnit* now = reference_.administrativeUnit(unit->province_code);
+    ASSERT_NE(now, nullptr) << a.receiving_unit.code << " is not a unit since July 2025";
+    units.insert(now->code);
+    const std::string& residence = a.person.place_of_residence;
+    const std::string tail = ", " + now->addressName();
+    ASSERT_GT(residence.size(), tail.size());
+    EXPECT_EQ(residence.substr(residence.size() - tail.size()), tail) << residence;
+    EXPECT_NE(residence.find(", Phường "), std::string::npos) << residence;
+    EXPECT_NE(reference_.province(a.personal_number.substr(0, 3)), nullptr);
+    for (const char* gone : {"Yên Bái", "Hậu Giang", "Bình Dương", "Quảng Nam", "Hà Giang"}) {
+      EXPECT_EQ(residence.find(gone), std::string::npos) << residence;
+      EXPECT_EQ(a.person.place_of_origin.find(gone), std::string::npos);
+      EXPECT_EQ(a.person.place_of_birth_registration.find(gone), std::string::npos);
+    }
+  }
+  EXPECT_GT(units.size(), 30u);
 }
 
 TEST_F(GeneratorTest, CsvOutputReadsBackToTheSameApplications) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "mes/config/reference_loader.h"
 #include "mes/intake/generator.h"
 #include "mes/intake/import_report.h"
 #include "mes/intake/importer.h"
@@ -174,6 +175,75 @@ TEST_F(ImportTest, AcceptedRecordsAreStoredWithEventAndHookAndRejectedOnesReport
   EXPECT_EQ(queued(), 6);
 }
 
+// Since 1 July 2025: an application naming a receiving unit from before (PC06-001 of Hà Nội, a
+// district police of Hồ Chí Minh, the provincial police of Hậu Giang) goes to the unit that
+// replaced it, and its history says so; an unknown unit is still rejected.
+TEST_F(ImportTest, AUnitFromBeforeTheMergerIsRoutedToItsSuccessorWithAnEvent) {
+  auto full = loadReferenceData(testing::referenceDir());
+  ASSERT_TRUE(full.isOk()) << full.status().toString();
+  reference_ = full.value();
+  std::string text;
+  const std::string first = fixtureLine("valid.jsonl", 1);
+  struct Case {
+    const char* id;
+    const char* number;
+    const char* from_code;
+    const char* from_name;
+    const char* to_code;
+    const char* to_name;
+  };
+  const Case cases[] = {
+      {"R-1", "001090000001", "PC06-001",
+       "Phòng Cảnh sát quản lý hành chính về trật tự xã hội, Công an thành phố Hà Nội", "CA-001",
+       "Công an thành phố Hà Nội"},
+      {"R-2", "001090000002", "CA-079-05", "Công an huyện Củ Chi - Hồ Chí Minh", "CA-079",
+       "Công an thành phố Hồ Chí Minh"},
+      {"R-3", "001090000003", "PC06-093",
+       "Phòng Cảnh sát quản lý hành chính về trật tự xã hội, Công an tỉnh Hậu Giang", "CA-092",
+       "Công an thành phố Cần Thơ"},
+      {"R-4", "001090000004", "CA-010", "Công an tỉnh Lào Cai", "CA-010", "Công an tỉnh Lào Cai"},
+      {"R-5", "001090000005", "CA-999", "Công an tỉnh Nowhere", "", ""},
+  };
+  for (const Case& c : cases) {
+    Poco::JSON::Object::Ptr record =
+        Poco::JSON::Parser().parse(first).extract<Poco::JSON::Object::Ptr>();
+    record->set("application_id", std::string(c.id));
+    record->set("personal_number", std::string(c.number));
+    Poco::JSON::Object::Ptr unit = new Poco::JSON::Object;
+    unit->set("code", std::string(c.from_code));
+    unit->set("name", std::string(c.from_name));
+    record->set("receiving_unit", unit);
+    std::ostringstream line;
+    record->stringify(line);
+    text += line.str() + "\n";
+  }
+  auto summary = import({writeFile("routed.jsonl", text)});
+  ASSERT_TRUE(summary.status.isOk()) << summary.status.toString();
+  EXPECT_EQ(summary.accepted, 4);
+  ASSERT_EQ(summary.rejections.size(), 1u);
+  EXPECT_EQ(summary.rejections[0].application_id, "R-5");
+  EXPECT_EQ(summary.rejections[0].problems[0].message, "unknown receiving unit CA-999");
+  for (const Case& c : cases) {
+    if (std::string(c.to_code).empty()) continue;
+    SCOPED_TRACE(c.id);
+    const Application a = find(c.id);
+    EXPECT_EQ(a.receiving_unit.code, c.to_code);
+    EXPECT_EQ(a.receiving_unit.name, c.to_name);
+    std::vector<Event> history = events(c.id);
+    const bool current = std::string(c.from_code) == c.to_code;
+    ASSERT_EQ(history.size(), current ? 1u : 2u);
+    if (current) continue;
+    EXPECT_EQ(history[1].kind, "receiving_unit_routed");
+    EXPECT_NE(history[1].detail.find(std::string("\"from\":\"") + c.from_code + "\""),
+              std::string::npos)
+        << history[1].detail;
+    EXPECT_NE(history[1].detail.find(std::string("\"to\":\"") + c.to_code + "\""),
+              std::string::npos)
+        << history[1].detail;
+    EXPECT_NE(history[1].detail.find("\"reference_version\":1"), std::string::npos);
+  }
+}
+
 TEST_F(ImportTest, ReimportingTheSameFileIsHarmlessInEitherFormat) {
   auto first = import({intakeDataDir() + "/valid.jsonl"});
   EXPECT_EQ(first.accepted, 6);
@@ -200,7 +270,7 @@ TEST_F(ImportTest, SameIdWithDifferentContentIsAnError) {
   EXPECT_EQ(summary.rejections[0].problems[0].field, "application_id");
   EXPECT_EQ(summary.rejections[0].problems[0].message,
             "was already imported with different content (content hash differs)");
-  EXPECT_EQ(find("V-0001").person.place_of_residence, "Số 12 Lê Lợi, Phường Hàng Bạc, Hà Nội");
+  EXPECT_EQ(find("V-0001").person.place_of_residence, "Số 12 Lê Lợi, Phường Hoàn Kiếm, thành phố Hà Nội");
 }
 
 TEST_F(ImportTest, APersonalNumberInProductionIsRejectedNamingItsApplication) {

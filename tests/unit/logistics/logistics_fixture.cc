@@ -70,7 +70,7 @@ void LogisticsTest::accept(const std::string& id, const std::string& personal_nu
   a.person.full_name = full_name;
   a.person.date_of_birth = Date{1990, 5, 17};
   a.person.nationality = "VNM";
-  a.person.place_of_residence = "Số 1 Hàng Bạc, Hoàn Kiếm, Hà Nội";
+  a.person.place_of_residence = "Số 1 Hàng Bạc, Phường Hoàn Kiếm, thành phố Hà Nội";
   a.person.photo = Image{"jpeg", Bytes(16, 0xab)};
   a.step = "received";
   a.received_at = clock_.now();

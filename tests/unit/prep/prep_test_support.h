@@ -127,8 +127,8 @@ inline Application sample2021() {
   p.sex = Sex::kFemale;
   p.nationality = "VNM";
   p.ethnicity = "Kinh";
-  p.place_of_origin = "Xã Đông Hưng, Huyện Tiên Lữ, Tỉnh Hưng Yên";
-  p.place_of_residence = "Số 18 ngõ 29 phố Khương Hạ, Phường Khương Đình, Quận Thanh Xuân, Hà Nội";
+  p.place_of_origin = "Xã Đông Hưng, tỉnh Hưng Yên";
+  p.place_of_residence = "Số 18 ngõ 29 phố Khương Hạ, Phường Khương Đình, thành phố Hà Nội";
   p.identifying_marks = "Sẹo chấm cách 2cm trên trước đầu lông mày phải";
   p.photo = Image{"jpeg", makeJpeg(240, 360, 3)};
   p.fingerprint_left_index = Image{"jpeg", makeJpeg(160, 200, 1)};
@@ -149,7 +149,7 @@ inline Application sample2024() {
   p.sex = Sex::kMale;
   p.nationality = "VNM";
   p.place_of_birth_registration = "Ủy ban nhân dân Phường Bến Nghé, Thành phố Hồ Chí Minh";
-  p.place_of_residence = "Số 7 đường Nguyễn Thị Minh Khai, Phường Đa Kao, Thành phố Hồ Chí Minh";
+  p.place_of_residence = "Số 7 đường Nguyễn Thị Minh Khai, Phường Tân Định, Thành phố Hồ Chí Minh";
   p.father_name = "Trần Văn Hùng";
   p.mother_name = "Lê Thị Thu Hương";
   p.photo = Image{"jpeg", makeJpeg(240, 320, 3)};

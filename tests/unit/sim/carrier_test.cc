@@ -82,8 +82,9 @@ TEST(SimDefectsTest, NameTablesRoundTripAndRatesAreChecked) {
   EXPECT_FALSE(addFaultRate(rates, "smudge").isOk());
   FaultRates spread;
   spreadDefectRate(spread, FaultStation::kEncode, 0.06);
-  ASSERT_EQ(spread.rates.size(), 3u);
-  EXPECT_DOUBLE_EQ(spread.rates[SimFault::kChipDead], 0.02);
+  ASSERT_EQ(spread.rates.size(), 4u);
+  EXPECT_DOUBLE_EQ(spread.rates[SimFault::kChipDead], 0.015);
+  EXPECT_EQ(expectedQaDefect(SimFault::kWrongAccessKeys), QaDefect::kChipAccessDenied);
 }
 
 }  // namespace

@@ -12,9 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "devices/sim/iso7816_chip.h"
 #include "devices/sim/sim_stations.h"
 #include "mes/base/clock.h"
 #include "mes/config/template_loader.h"
+#include "mes/document/bac.h"
+#include "mes/document/lds.h"
 #include "mes/document/pki/key_file_signer.h"
 #include "mes/document/pki/test_pki.h"
 #include "mes/prep/job_payloads.h"
@@ -193,6 +196,30 @@ TEST(SimStationTest, CleanCardsOfBothModelsPassEveryCheck) {
   }
 }
 
+// The encoded chip on disk answers a plain reader 6982 and a phone with the card's MRZ.
+TEST(SimStationTest, TheEncodedChipOpensOnlyWithBasicAccessControl) {
+  TempDir dir;
+  Line line(dir.path().string(), FaultRates{}, FaultRates{});
+  Prepared p = prepare(prep_testing::sample2024(), PayloadArtefacts::kFull);
+  protocol::JobResult r = line.run(p, PayloadArtefacts::kFull, world().csca_pem);
+  ASSERT_EQ(r.outcome, protocol::Outcome::kOk) << r.detail;
+  EXPECT_EQ(measurement(r, "bac_ok"), 1);
+  auto image = CardCarrier(dir.path().string()).getFile(line.card().serial, "chip.bin");
+  ASSERT_TRUE(image.isOk());
+  auto chip = SimChip::deserialize(image.value());
+  ASSERT_TRUE(chip.isOk());
+  EXPECT_TRUE(chip->activated());
+  ChipTerminal plain(chip.value());
+  ASSERT_TRUE(plain.selectApplication().isOk());
+  EXPECT_EQ(plain.readFile(kFidDg13).status().code(), ErrorCode::kPermissionDenied);
+  ChipTerminal phone(chip.value());
+  ASSERT_TRUE(phone.selectApplication().isOk());
+  ASSERT_TRUE(phone.authenticate(bacKeysFromMrz(p.prepared->values.mrz).value()).isOk());
+  auto dg1 = phone.readFile(kFidDg1);
+  ASSERT_TRUE(dg1.isOk()) << dg1.status().toString();
+  EXPECT_EQ(parseDg1(dg1.value())->joined(), p.prepared->values.mrz.joined());
+}
+
 // DOMAIN.md: a child under 6 on the 2024 model has no photo. The chip then has no DG2 (EF.COM
 // and the SOD list DG1 and DG13 only), and the whole card still passes QA.
 TEST(SimStationTest, AChildWithoutAPhotoGetsAChipWithoutDg2AndPasses) {
@@ -220,8 +247,9 @@ TEST_P(FaultTest, EachInjectedFaultAloneIsDetectedAndClassified) {
   EXPECT_EQ(r.outcome, protocol::Outcome::kDefect) << r.detail;
   EXPECT_EQ(r.defect, name(expectedQaDefect(fault))) << r.detail;
   EXPECT_GE(measurement(r, "defects"), 1);
-  // A print fault is the only thing wrong with the card.
-  if (at_print) {
+  // A print fault is the only thing wrong with the card; so are another card's access keys (the
+  // chip cannot be read at all, nothing else is judged).
+  if (at_print || fault == SimFault::kWrongAccessKeys) {
     EXPECT_EQ(measurement(r, "defects"), 1) << r.detail;
   }
 }
@@ -358,7 +386,9 @@ TEST(SimStationTest, FivePercentDefectRunEndsGoodOrHeldWithEveryBlankAccountedFo
   EXPECT_GT(codes["wrong_card"] + codes["print_smudge"] + codes["qr_unreadable"] +
                 codes["print_missing_field"],
             0);
-  EXPECT_GT(codes["chip_dead"] + codes["chip_data_mismatch"] + codes["chip_wrong_file"], 0);
+  EXPECT_GT(codes["chip_dead"] + codes["chip_data_mismatch"] + codes["chip_wrong_file"] +
+                codes["chip_access_denied"],
+            0);
   const CardCarrier carrier(dir.path().string());
   for (const std::string& serial : carrier.serials()) {
     CardRecord record = carrier.readRecord(serial).value();

@@ -110,9 +110,9 @@ Application StoreContractTest::makeApplication(const std::string& id,
   a.person.nationality = "VNM";
   a.person.ethnicity = "Kinh";
   a.person.religion = "Không";
-  a.person.place_of_origin = "Xã Đông Hội, Huyện Đông Anh, Hà Nội";
+  a.person.place_of_origin = "Xã Đông Anh, thành phố Hà Nội";
   a.person.place_of_birth_registration = "Hà Nội";
-  a.person.place_of_residence = "12 Phố Huế, Hai Bà Trưng, Hà Nội";
+  a.person.place_of_residence = "12 Phố Huế, Phường Hai Bà Trưng, thành phố Hà Nội";
   a.person.identifying_marks = "Nốt ruồi cách 2cm dưới mắt trái";
   a.person.father_name = "Nguyễn Văn Bố";
   a.person.mother_name = "Trần Thị Mẹ";
