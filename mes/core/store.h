@@ -146,6 +146,13 @@ class JobRepository {
     (void)application_id;
     return failedPrecondition("this store does not implement JobRepository::supersedeReady");
   }
+  // ---- Appended for the station screens (a held application's job is not waiting work) ----
+  // Number of ready jobs of a station type whose application is held. The default
+  // implementation returns kFailedPrecondition (the screens then show no held count).
+  virtual Result<std::int64_t> countReadyHeld(StationType station) {
+    (void)station;
+    return failedPrecondition("this store does not implement JobRepository::countReadyHeld");
+  }
 };
 
 class CardRepository {
