@@ -670,6 +670,9 @@ function auditDetail(detail) {
     else if (key === 'station') text = stationLabel(value);
     else if (key === 'state' || key === 'state_before') text = codeText('state', value);
     else if (key === 'reason' && t('outcome.' + value) !== 'outcome.' + value) text = t('outcome.' + value);
+    else if (key === 'reason' && t('reason.' + value) !== 'reason.' + value) text = t('reason.' + value);
+    else if (key === 'roles') text = String(value).split(',').map((r) => codeText('role', r.trim())).join(', ');
+    else if (typeof value === 'boolean') text = t('value.' + value);
     else text = String(value);
     list.appendChild(el('dt', { 'data-field': key, text: auditFieldLabel(key) }));
     list.appendChild(el('dd', { text }));

@@ -113,7 +113,11 @@ function prepare(dir) {
   cl('device', 'add', LONG_DEVICE, '--station', 'print', '--key', path.join(keyDir, LONG_DEVICE + '.key'));
   const database = path.join(dir, 'cardline.db');
   assert.ok(fs.existsSync(database), 'cardline migrate did not create ' + database);
-  return { config, database, applications: ids, personal };
+  // An application the demo line delivered (its location is a box delivered to a unit).
+  const demoFile = fs.readdirSync(dir).find((f) => /^applications-.*\.jsonl$/.test(f));
+  assert.ok(demoFile, 'the demo left no applications file in ' + dir);
+  const delivered = JSON.parse(fs.readFileSync(path.join(dir, demoFile), 'utf8').split('\n')[0]).application_id;
+  return { config, database, applications: ids, personal, delivered };
 }
 
 // A device fault as the device link would record it: the enrolled device's stored state.
@@ -232,7 +236,7 @@ scenario('login: a user logs in, sees the home page, switches language and logs 
     await Promise.all([page.waitForURL(base + '/'), page.click('#login-form button[type=submit]')]);
     await page.waitForSelector('body[data-ready=true]');
     assert.match(await page.textContent('#who'), /\(op\)/);
-    assert.equal(await page.textContent('#user-roles'), 'operator');
+    assert.equal(await page.textContent('#user-roles'), 'Vận hành');  // the role in words
     assert.equal(await page.getAttribute('html', 'lang'), 'vi');
     assert.equal(await page.textContent('#lang'), 'English');
     await page.click('#lang');
@@ -566,7 +570,7 @@ scenario('the station screen shows held work apart and wraps a long device id', 
 
 // Every page at a desk width and a 10" tablet width, kept as artefacts; none wider than the
 // window, none showing an untranslated code.
-scenario('every page at 1280 and 800 px', async ({ browser, base }) => {
+scenario('every page at 1280 and 800 px', async ({ browser, base, line }) => {
   const pages = [['operator', 'op'], ['line', 'sup'], ['supervisor', 'sup'], ['logistics', 'logi'],
                  ['manager', 'boss'], ['audit', 'aud'], ['index', 'boss']];
   for (const width of [1280, 800]) {
@@ -578,6 +582,14 @@ scenario('every page at 1280 and 800 px', async ({ browser, base }) => {
       await page.waitForSelector('body[data-ready=true]');
       if (name === 'manager') await page.waitForSelector('figure[data-chart] svg');
       if (name === 'line' || name === 'operator') await page.waitForSelector('#live.on');
+      if (name === 'logistics') {  // a delivered application: its box, unit and delivery in words
+        await page.fill('#trace-q', line.delivered);
+        await page.click('#trace-form button[type=submit]');
+        await page.waitForSelector('#trace-location');
+        const location = await page.textContent('#trace-location');
+        assert.doesNotMatch(location, /delivered to|in box|at dispatch|at step|in transit/,
+                            'location not translated: ' + location);
+      }
       await assertTranslated(page, name + ' ' + width);
       await assertFitsWidth(page, name + ' ' + width);
       await pageShot(page, name + '-' + width);
