@@ -72,6 +72,14 @@ for (const file of filesUnder('mes', '.cc')) {
     want('event', x[2], file);
   });
   all(/\bevent\.kind = "([a-z_]+)"/g, text).forEach((x) => want('event', x[1], file));
+  // A kind chosen into a variable first (card_event = "passed_qa").
+  all(/\b\w*_event = "([a-z_]+)";/g, text).forEach((x) => want('event', x[1], file));
+  // A state's name written as the event kind (event(tx, "box", id, name(state), ...)).
+  all(/(?:appendEvent|event)\(tx, "(box|shipment)", [^,]+, name\(/g, text).forEach((x) => {
+    const states = x[1] === 'box' ? 'kBoxStates' : 'kShipmentStates';
+    const m = new RegExp(states + '\\[\\] = \\{([^}]*)\\}').exec(logistics);
+    all(/"([a-z_]+)"/g, m[1]).forEach((y) => want('event', y[1], file + ' (' + x[1] + ' states)'));
+  });
   all(/subject_type = "([a-z_]+)"/g, text).forEach((x) => want('subject', x[1], file));
 }
 const engine = read('mes/workflow/engine.cc');
