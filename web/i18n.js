@@ -247,7 +247,7 @@ const I18N = {
     'event.lost': "Thất lạc",
     'event.missing_reported': "Báo thiếu",
     'event.opened': "Mở thùng",
-    'event.packed': "Niêm phong thùng",
+    'event.packed': "Đã đóng gói",
     'event.personal_data_purged': "Đã xoá dữ liệu cá nhân",
     'event.printed': "Đã in",
     'event.received': "Đã nhận",
