@@ -524,6 +524,18 @@ async function setupManager() {
     const charts = el('div', { class: 'charts' });
     (report.charts || []).forEach((c) => charts.appendChild(drawReportChart(c, width)));
     out.appendChild(charts);
+    // The report's tables with exact numbers (those whose cells hold no untranslated codes; the
+    // Pareto's defects are in words on its chart): per station with cards per active clock hour,
+    // per shift, cycle time against the service levels, work in progress.
+    (report.tables || []).filter((tb) => ['stations', 'shifts', 'cycle', 'wip'].indexOf(tb.id) >= 0)
+      .forEach((tb) => {
+        const head = el('tr', {}, tb.columns.map((c) => el('th', { text: c[lang] || c.en })));
+        out.appendChild(el('section', { class: 'report-table', 'data-table': tb.id }, [
+          el('h2', { text: tb.title[lang] || tb.title.en }),
+          el('div', { class: 'table-scroll' }, [el('table', { class: 'grid numbers' }, [el('thead', {}, [head]),
+            el('tbody', {}, tb.rows.map((r) => el('tr', {}, r.map((cell) => el('td', { text: cell })))))])]),
+        ]));
+      });
   }
   let resizeTimer = null;
   window.addEventListener('resize', () => {

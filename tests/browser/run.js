@@ -469,7 +469,13 @@ scenario('the manager dashboard draws the report\'s figures as readable charts',
       assert.ok((await page.$$eval('figure[data-chart="reject_pareto"] .y-right-tick', (n) => n.map((x) => x.textContent)))
         .some((x) => /100\s*%/.test(x)));
     }
-    // Throughput by hour: real clock hours 00–23.
+    // The exact numbers: the per-station table (cards per active clock hour) as in the report.
+    const stationsTable = report.tables.find((tb) => tb.id === 'stations');
+    const rows = await page.$$eval('section[data-table="stations"] tbody tr', (trs) =>
+      trs.map((tr) => Array.from(tr.children).map((td) => td.textContent)));
+    assert.deepEqual(rows, stationsTable.rows);
+    assert.ok(await page.$('section[data-table="cycle"] tbody tr'));
+        // Throughput by hour: real clock hours 00–23.
     assert.equal(report.charts.find((c) => c.id === 'throughput_by_hour').categories.length, 24);
     await assertTranslated(page, 'manager dashboard ' + width);
     await assertFitsWidth(page, 'manager dashboard ' + width);
