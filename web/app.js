@@ -96,6 +96,45 @@ function localTime(iso) {
   return isNaN(date.getTime()) ? iso : date.toLocaleString(currentLanguage() === 'vi' ? 'vi-VN' : 'en-GB');
 }
 
+// The logistics location sentence (mes/logistics/trace.cc writes it in English) in the page's
+// language: each form the server writes is matched and its parts (steps, states, defects) are
+// translated; a form not listed here is shown as it is and counted in MISSING_CODES.
+const LOCATION_FORMS = [
+  [/^cancelled at step (\S+)$/, 'location.cancelled', ['step:step']],
+  [/^held at step (\S+)$/, 'location.held', ['step:step']],
+  [/^in production at step (\S+) \((\w+)\)$/, 'location.in_production', ['step:step', 'state:appstate']],
+  [/^card (\S+) spoiled \((.*)\)$/, 'location.card_spoiled', ['serial', 'reason:outcome']],
+  [/^card (\S+) (\w+) in the line$/, 'location.card_in_line', ['serial', 'state:cardstate']],
+  [/^at dispatch, being packed in box (\S+) for (.+) \((\d+) cards\)$/, 'location.box_open', ['box', 'unit', 'cards']],
+  [/^at dispatch in box (\S+) \(seal (\S+)\) for (.+), awaiting hand-over$/, 'location.box_packed', ['box', 'seal', 'unit']],
+  [/^box (\S+) for (.+?): (.*)$/, 'location.box_shipment', ['box', 'unit', 'where:location']],
+  [/^box (\S+) (\w+)$/, 'location.box_state', ['box', 'state:boxstate']],
+  [/^delivered to (.+) in box (\S+) at (\S+), confirmed by (.+)$/, 'location.box_delivered', ['unit', 'box', 'at:time', 'by']],
+  [/^in transit with (.+) \(tracking (\S+), shipment (\S+)\), due (\S+), OVERDUE$/, 'location.in_transit_overdue', ['carrier', 'tracking', 'shipment', 'due:time']],
+  [/^in transit with (.+) \(tracking (\S+), shipment (\S+)\), due (\S+)$/, 'location.in_transit', ['carrier', 'tracking', 'shipment', 'due:time']],
+  [/^handed over to (.+) \(tracking (\S+), shipment (\S+)\), due (\S+), OVERDUE$/, 'location.handed_over_overdue', ['carrier', 'tracking', 'shipment', 'due:time']],
+  [/^handed over to (.+) \(tracking (\S+), shipment (\S+)\), due (\S+)$/, 'location.handed_over', ['carrier', 'tracking', 'shipment', 'due:time']],
+  [/^delivered \(shipment (\S+), (.+) (\S+)\) at (\S+)$/, 'location.shipment_delivered', ['shipment', 'carrier', 'tracking', 'at:time']],
+  [/^returned by (.+) \(shipment (\S+)\)$/, 'location.returned', ['carrier', 'shipment']],
+  [/^lost by (.+) \(shipment (\S+)\)$/, 'location.lost', ['carrier', 'shipment']],
+];
+function locationText(text) {
+  for (const [pattern, key, parts] of LOCATION_FORMS) {
+    const m = pattern.exec(text || '');
+    if (!m) continue;
+    const values = {};
+    parts.forEach((part, i) => {
+      const [name, kind] = part.split(':');
+      const raw = m[i + 1];
+      values[name] = kind === 'location' ? locationText(raw) : kind === 'time' ? localTime(raw)
+        : kind ? codeText(kind, raw) : raw;
+    });
+    return t(key).replace(/\{(\w+)\}/g, (_, name) => values[name]);
+  }
+  if (text) MISSING_CODES.add('location: ' + text);
+  return text || '';
+}
+
 // ---- frame -------------------------------------------------------------------------------
 
 function buildBar(pageId) {
@@ -192,7 +231,7 @@ function setupLogin() {
 
 function setupHome() {
   byId('user-name').textContent = session.me.display_name;
-  byId('user-roles').textContent = session.me.roles.join(', ');
+  byId('user-roles').textContent = session.me.roles.map((r) => codeText('role', r)).join(', ');
   const pii = byId('user-pii');
   pii.dataset.i18n = session.me.personal_data === 'full' ? 'pii.full' : 'pii.masked';
   const list = byId('page-list');
@@ -238,8 +277,10 @@ async function setupOperator() {
     byId('station-name').textContent = stationLabel(station);
     if (!last) return;
     const queue = (last.queues || []).find((q) => q.station === station) || { ready: 0, leased: 0 };
-    byId('queue-ready').textContent = String(queue.ready);
+    const held = queue.held >= 0 ? queue.held : null;
+    byId('queue-ready').textContent = String(queue.ready - (held || 0));
     byId('queue-leased').textContent = String(queue.leased);
+    byId('queue-held').textContent = held === null ? '–' : String(held);
     const devices = (last.devices || []).filter((d) => d.station === station);
     const list = byId('device-list');
     clear(list);
@@ -291,19 +332,8 @@ async function setupOperator() {
 // ---- line overview -----------------------------------------------------------------------
 
 function setupLine() {
-  const history = [];  // snapshots of the last 5 minutes (for throughput)
   const events = [];
   let last = null;
-
-  function throughputPerHour(station) {
-    if (history.length < 2) return null;
-    const first = history[0];
-    const newest = history[history.length - 1];
-    const seconds = (Date.parse(newest.at) - Date.parse(first.at)) / 1000;
-    if (!(seconds > 0)) return null;
-    const done = (s) => ((s.queues || []).find((q) => q.station === station) || { done: 0 }).done || 0;
-    return Math.round(((done(newest) - done(first)) / seconds) * 3600);
-  }
 
   function render() {
     if (!last) return;
@@ -311,19 +341,24 @@ function setupLine() {
     clear(grid);
     STATIONS.forEach((station) => {
       const queue = (last.queues || []).find((q) => q.station === station) || { ready: 0, leased: 0 };
+      const held = queue.held >= 0 ? queue.held : 0;
       const devices = (last.devices || []).filter((d) => d.station === station);
       const faults = devices.filter((d) => d.state === 'fault');
-      const rate = throughputPerHour(station);
+      const hourStart = new Date(Date.parse(last.at));
+      hourStart.setMinutes(0, 0, 0);
+      const since = String(hourStart.getHours()).padStart(2, '0') + ':00';
       grid.appendChild(el('section', { class: 'station-card' + (faults.length ? ' has-fault' : ''),
                                        'data-station': station }, [
         el('h2', { i18n: 'station.' + station }),
         el('div', { class: 'figures' }, [
-          figure('operator.ready', queue.ready), figure('operator.leased', queue.leased),
-          figure('line.throughput', rate === null ? '–' : rate),
+          figure('operator.ready', queue.ready - held), figure('operator.leased', queue.leased),
+          figure('operator.held_short', held),
+          figure('line.this_hour', queue.this_hour === undefined ? '–' : queue.this_hour, ' ' + since),
+          figure('line.last_hour', queue.last_hour === undefined ? '–' : queue.last_hour),
           figure('line.devices_count', devices.length),
         ]),
         el('div', { class: 'device-row' }, devices.map((d) =>
-          el('span', { class: 'chip state-' + d.state, title: d.state, text: d.id }))),
+          el('span', { class: 'chip state-' + d.state, title: t('state.' + d.state), text: d.id }))),
       ]));
     });
     const faults = byId('faults');
@@ -338,15 +373,17 @@ function setupLine() {
     clear(list);
     events.slice(-30).reverse().forEach((e) => list.appendChild(el('li', {}, [
       el('span', { class: 'muted', text: localTime(e.at) + ' ' }),
-      el('strong', { text: e.kind }), el('span', { text: ' ' + e.subject_type + ' ' + e.subject_id }),
+      el('strong', { class: 'event-kind', 'data-kind': e.kind, text: codeText('event', e.kind) }),
+      el('span', { text: ' · ' + codeText('subject', e.subject_type) + ' ' + e.subject_id }),
       el('span', { class: 'muted', text: ' · ' + e.actor }),
     ])));
     translate(byId('content'));
   }
 
-  function figure(label, value) {
-    return el('div', { class: 'figure' }, [
-      el('div', { class: 'figure-value', text: String(value) }), el('div', { class: 'figure-label', i18n: label }),
+  function figure(label, value, suffix) {
+    return el('div', { class: 'figure', 'data-figure': label }, [
+      el('div', { class: 'figure-value', text: String(value) }),
+      el('div', { class: 'figure-label' }, [el('span', { i18n: label }), suffix ? el('span', { text: suffix }) : null]),
     ]);
   }
 
@@ -354,9 +391,6 @@ function setupLine() {
   connectLive({
     snapshot: (s) => {
       last = s;
-      history.push(s);
-      const cutoff = Date.parse(s.at) - 5 * 60 * 1000;
-      while (history.length > 2 && Date.parse(history[0].at) < cutoff) history.shift();
       render();
     },
     event: (e) => {
@@ -387,17 +421,19 @@ async function setupLogistics() {
     if (reply.status !== 200) { out.appendChild(el('p', { class: 'error', text: errorText(reply) })); return; }
     const r = reply.data;
     out.appendChild(el('dl', { class: 'facts' }, [
-      el('dt', { i18n: 'logistics.location' }), el('dd', { id: 'trace-location', class: 'big-text', text: r.location }),
-      el('dt', { i18n: 'logistics.matched_by' }), el('dd', { text: r.matched_by }),
+      el('dt', { i18n: 'logistics.location' }), el('dd', { id: 'trace-location', class: 'big-text', text: locationText(r.location) }),
+      el('dt', { i18n: 'logistics.matched_by' }), el('dd', { text: codeText('tracekey', r.matched_by) }),
     ]));
     out.appendChild(el('h3', { i18n: 'logistics.applications' }));
     out.appendChild(table(['col.id', 'col.name', 'col.personal_number', 'col.step', 'col.state', 'col.unit'],
-      (r.applications || []).map((a) => el('tr', {}, [a.id, a.full_name, a.personal_number, a.step,
-        a.state, a.receiving_unit].map((v) => el('td', { text: v }))))));
+      (r.applications || []).map((a) => el('tr', {}, [a.id, a.full_name, a.personal_number,
+        codeText('step', a.step), codeText('appstate', a.state), a.receiving_unit]
+        .map((v) => el('td', { text: v }))))));
     out.appendChild(el('h3', { i18n: 'logistics.history' }));
     out.appendChild(table(['col.at', 'col.subject', 'col.kind', 'col.actor'],
-      (r.history || []).map((h) => el('tr', {}, [localTime(h.at), h.subject_type + ' ' + h.subject_id,
-        h.kind, h.actor].map((v) => el('td', { text: v }))))));
+      (r.history || []).map((h) => el('tr', {}, [localTime(h.at),
+        codeText('subject', h.subject_type) + ' ' + h.subject_id, codeText('event', h.kind), h.actor]
+        .map((v) => el('td', { text: v }))))));
     translate(out);
   });
 
@@ -405,62 +441,36 @@ async function setupLogistics() {
   if (boxes.status === 200) {
     byId('boxes').appendChild(table(['col.id', 'col.unit', 'col.cards', 'col.state'],
       (boxes.data.boxes || []).map((b) => el('tr', {}, [b.id, b.receiving_unit_name,
-        b.card_count + '/' + b.capacity, b.state].map((v) => el('td', { text: v }))))));
+        b.card_count + '/' + b.capacity, codeText('boxstate', b.state)].map((v) => el('td', { text: v }))))));
   }
   const overdue = await api('GET', '/api/v1/shipments/overdue');
   if (overdue.status === 200) {
     byId('shipments').appendChild(table(['col.id', 'col.carrier', 'col.state', 'col.due'],
       (overdue.data.overdue || []).map((o) => el('tr', {}, [o.shipment.id, o.shipment.carrier,
-        o.shipment.state, localTime(o.shipment.due_at)].map((v) => el('td', { text: v }))))));
+        codeText('shipmentstate', o.shipment.state), localTime(o.shipment.due_at)].map((v) => el('td', { text: v }))))));
   }
 }
 
 // ---- manager dashboard -------------------------------------------------------------------
 
-function isoDay(date) { return date.toISOString().slice(0, 10); }
+// YYYY-MM-DD of the browser's local calendar day (the report's days are the factory's local days).
+function isoDay(date) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return date.getFullYear() + '-' + pad(date.getMonth() + 1) + '-' + pad(date.getDate());
+}
 
-function barChart(chart) {
-  const lang = currentLanguage();
-  const categories = chart.categories || [];
-  const series = chart.series || [];  // lines are drawn as bars too (simple, readable)
-  const width = 640;
-  const height = 240;
-  const max = Math.max(1, ...series.flatMap((s) => (s.values || []).map((v) => Number(v) || 0)));
-  // Labels come as {vi, en} (the report's chart model) or as plain text.
-  const text = (label) => (label && typeof label === 'object'
-    ? (label[lang] || label.en || label.vi || '') : String(label || ''));
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 ' + width + ' ' + (height + 40));
-  svg.setAttribute('class', 'chart');
-  svg.setAttribute('role', 'img');
-  const groupWidth = categories.length ? width / categories.length : width;
-  const barWidth = Math.max(2, (groupWidth - 8) / Math.max(1, series.length));
-  categories.forEach((category, i) => {
-    series.forEach((s, j) => {
-      const value = Number((s.values || [])[i]) || 0;
-      const h = Math.round((value / max) * height);
-      const rect = document.createElementNS(ns, 'rect');
-      rect.setAttribute('x', String(i * groupWidth + 4 + j * barWidth));
-      rect.setAttribute('y', String(height - h));
-      rect.setAttribute('width', String(barWidth - 1));
-      rect.setAttribute('height', String(h));
-      rect.setAttribute('class', 'series-' + (j % 6));
-      const tip = document.createElementNS(ns, 'title');
-      tip.textContent = text(s.label) + ' · ' + text(category) + ': ' + value;
-      rect.appendChild(tip);
-      svg.appendChild(rect);
-    });
-    const label = document.createElementNS(ns, 'text');
-    label.setAttribute('x', String(i * groupWidth + groupWidth / 2));
-    label.setAttribute('y', String(height + 16));
-    label.setAttribute('text-anchor', 'middle');
-    label.textContent = text(category);
-    svg.appendChild(label);
-  });
-  const title = chart.title ? (chart.title[lang] || chart.title.en || '') : chart.id;
-  return el('figure', { class: 'chart-box' }, [svg, el('figcaption', { text: title + ' — ' +
-    series.map((s) => text(s.label)).join(', ') })]);
+// A category of the report's charts in the page's language: codes ("print",
+// "print:print_smudge") through the dictionary, other categories (hours, days) as they are.
+function chartCategory(chart, i) {
+  const code = (chart.category_codes || [])[i];
+  if (!code) return chart.categories[i];
+  const [station, defect] = code.split(':');
+  return defect === undefined ? stationLabel(station) : stationLabel(station) + ': ' + codeText('outcome', defect);
+}
+
+function drawReportChart(chart, width) {
+  return drawChart(chart, { width, lang: currentLanguage(), categoryText: chartCategory,
+                            unitText: (u) => codeText('unit', u), noData: t('manager.no_data') });
 }
 
 async function setupManager() {
@@ -474,6 +484,18 @@ async function setupManager() {
   form.elements.from.value = today;
   form.elements.to.value = today;
   let report = null;
+
+  // Quick ranges next to the two date fields.
+  const presets = byId('report-presets');
+  [['manager.range_today', 0], ['manager.range_7', 6], ['manager.range_30', 29]].forEach(([key, back]) => {
+    presets.appendChild(el('button', { type: 'button', class: 'secondary preset', i18n: key, onclick: () => {
+      const from = new Date();
+      from.setDate(from.getDate() - back);
+      form.elements.from.value = isoDay(from);
+      form.elements.to.value = today;
+      load();
+    } }));
+  });
 
   function links() {
     const query = 'from=' + encodeURIComponent(form.elements.from.value) + '&to=' +
@@ -496,8 +518,30 @@ async function setupManager() {
         el('div', { class: 'figure-value', text: String(h.value) }),
         el('div', { class: 'figure-label', text: h.label ? (h.label[lang] || h.label.en) : '' }),
       ]))));
-    (report.charts || []).forEach((c) => out.appendChild(barChart(c)));
+    byId('report-period').textContent = report.period.from + ' – ' + report.period.to;
+    // The SVG's width: the figure's inner width (its padding and border are 2 × 13 px).
+    const width = Math.min((out.clientWidth || 760) - 28, 1200);
+    const charts = el('div', { class: 'charts' });
+    (report.charts || []).forEach((c) => charts.appendChild(drawReportChart(c, width)));
+    out.appendChild(charts);
+    // The report's tables with exact numbers (those whose cells hold no untranslated codes; the
+    // Pareto's defects are in words on its chart): per station with cards per active clock hour,
+    // per shift, cycle time against the service levels, work in progress.
+    (report.tables || []).filter((tb) => ['stations', 'shifts', 'cycle', 'wip'].indexOf(tb.id) >= 0)
+      .forEach((tb) => {
+        const head = el('tr', {}, tb.columns.map((c) => el('th', { text: c[lang] || c.en })));
+        out.appendChild(el('section', { class: 'report-table', 'data-table': tb.id }, [
+          el('h2', { text: tb.title[lang] || tb.title.en }),
+          el('div', { class: 'table-scroll' }, [el('table', { class: 'grid numbers' }, [el('thead', {}, [head]),
+            el('tbody', {}, tb.rows.map((r) => el('tr', {}, r.map((cell) => el('td', { text: cell })))))])]),
+        ]));
+      });
   }
+  let resizeTimer = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(render, 200);
+  });
 
   async function load() {
     links();
@@ -531,7 +575,7 @@ async function setupSupervisor() {
     const reply = await api('POST', '/api/v1/applications/' + encodeURIComponent(id) + '/' + verb,
                             Object.assign({ reason }, extra || {}));
     if (reply.status !== 200) { notify('error', errorText(reply)); return false; }
-    notify('ok', t('supervisor.done') + ': ' + id + ' → ' + reply.data.state);
+    notify('ok', t('supervisor.done') + ': ' + id + ' → ' + codeText('appstate', reply.data.state));
     await loadHeld();
     return true;
   }
@@ -549,7 +593,7 @@ async function setupSupervisor() {
                                    'aria-label': 'reason' });
       return el('tr', { 'data-application': a.id }, [
         el('td', { text: a.id }), el('td', { text: a.full_name }), el('td', { text: a.personal_number }),
-        el('td', { text: a.step }), el('td', { text: a.held_by }), el('td', { text: a.reason }),
+        el('td', { text: codeText('step', a.step) }), el('td', { text: a.held_by }), el('td', { text: a.reason }),
         el('td', { class: 'actions' }, [reason,
           el('button', { type: 'button', class: 'ok', i18n: 'supervisor.release',
                          onclick: () => act(a.id, 'release', reason.value.trim()) }),
@@ -611,20 +655,101 @@ async function setupSupervisor() {
 
 // ---- audit -------------------------------------------------------------------------------
 
+// Audit actions offered in the filter (the list of the server's actions is not served; these
+// are the ones the services write, ending in '.' for a whole group).
+const AUDIT_ACTIONS = ['', 'user.', 'user.login', 'user.login_failed', 'user.locked', 'user.logout',
+  'user.add', 'user.disable', 'user.enable', 'user.passwd', 'application.', 'application.hold',
+  'application.release', 'application.cancel', 'application.prioritise', 'card.reject', 'device.',
+  'device.add', 'device.remove', 'device.clear_fault', 'device.refused', 'blanks.', 'shift.',
+  'audit.verify'];
+
+// An audit entry's detail (a JSON object text) as label/value pairs; other text as it is.
+function auditDetail(detail) {
+  let parsed = null;
+  try { parsed = JSON.parse(detail || '{}'); } catch (e) { parsed = null; }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return el('span', { class: 'detail-text', text: detail || '' });
+  }
+  const keys = Object.keys(parsed);
+  if (keys.length === 0) return el('span', { class: 'muted', text: '–' });
+  const list = el('dl', { class: 'detail-fields' });
+  keys.forEach((key) => {
+    const value = parsed[key];
+    let text;
+    if (value === null || value === undefined) text = '–';
+    else if (Array.isArray(value)) text = value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
+    else if (typeof value === 'object') text = Object.entries(value).map(([k, v]) => k + ': ' + v).join(', ');
+    else if (key === 'station') text = stationLabel(value);
+    else if (key === 'state' || key === 'state_before') text = codeText('state', value);
+    else if (key === 'reason' && t('outcome.' + value) !== 'outcome.' + value) text = t('outcome.' + value);
+    else if (key === 'reason' && t('reason.' + value) !== 'reason.' + value) text = t('reason.' + value);
+    else if (key === 'roles') text = String(value).split(',').map((r) => codeText('role', r.trim())).join(', ');
+    else if (typeof value === 'boolean') text = t('value.' + value);
+    else text = String(value);
+    list.appendChild(el('dt', { 'data-field': key, text: auditFieldLabel(key) }));
+    list.appendChild(el('dd', { text }));
+  });
+  return list;
+}
+function auditFieldLabel(key) {
+  const label = t('field.' + key);
+  return label === 'field.' + key ? key.replace(/_/g, ' ') : label;
+}
+
 async function setupAudit() {
-  let after = 0;
+  const form = byId('audit-filter');
   const body = byId('audit-rows');
-  async function more() {
-    const reply = await api('GET', '/api/v1/audit?after=' + after + '&limit=100');
+  const actions = form.elements.action;
+  AUDIT_ACTIONS.forEach((a) => {
+    actions.appendChild(el('option', { value: a, text: a === '' ? t('audit.any') :
+      a.endsWith('.') ? t('audit.group') + ': ' + codeText('subject', a.slice(0, -1)) : codeText('action', a) }));
+  });
+  const params = new URLSearchParams(window.location.search);
+  ['actor', 'action', 'subject', 'from', 'to'].forEach((k) => { if (params.get(k)) form.elements[k].value = params.get(k); });
+  let before = 0;
+  const actors = new Set();
+
+  function query() {
+    const q = new URLSearchParams();
+    ['actor', 'action', 'subject'].forEach((k) => { const v = form.elements[k].value.trim(); if (v) q.set(k, v); });
+    // Dates are the browser's local calendar days: from midnight to the next midnight.
+    if (form.elements.from.value) q.set('from', new Date(form.elements.from.value + 'T00:00:00').toISOString());
+    if (form.elements.to.value) {
+      const end = new Date(form.elements.to.value + 'T00:00:00');
+      end.setDate(end.getDate() + 1);
+      q.set('to', end.toISOString());
+    }
+    q.set('limit', '50');
+    return q;
+  }
+
+  async function load(fresh) {
+    if (fresh) { before = 0; clear(body); }
+    const q = query();
+    if (before > 0) q.set('before', String(before));
+    const reply = await api('GET', '/api/v1/audit?' + q.toString());
     if (reply.status !== 200) { notify('error', errorText(reply)); return; }
     (reply.data.entries || []).forEach((e) => {
-      after = Math.max(after, e.seq);
-      body.appendChild(el('tr', {}, [String(e.seq), localTime(e.at), e.actor, e.action, e.subject,
-        e.detail].map((v) => el('td', { text: v }))));
+      actors.add(e.actor);
+      body.appendChild(el('tr', { 'data-seq': e.seq, 'data-action': e.action }, [
+        el('td', { text: String(e.seq) }), el('td', { text: localTime(e.at) }),
+        el('td', { text: e.actor }),
+        el('td', {}, [el('span', { class: 'action-name', text: codeText('action', e.action) }),
+                      el('div', { class: 'muted code', text: e.action })]),
+        el('td', { class: 'subject', text: e.subject }),
+        el('td', {}, [auditDetail(e.detail)]),
+      ]));
     });
-    byId('audit-more').hidden = (reply.data.entries || []).length < 100;
+    before = reply.data.next_before || 0;
+    byId('audit-more').hidden = before === 0;
+    byId('audit-empty').hidden = body.children.length > 0;
+    const list = byId('audit-actors');
+    clear(list);
+    actors.forEach((a) => list.appendChild(el('option', { value: a })));
   }
-  byId('audit-more').addEventListener('click', more);
+  form.addEventListener('submit', (event) => { event.preventDefault(); load(true); });
+  form.addEventListener('reset', () => setTimeout(() => load(true), 0));
+  byId('audit-more').addEventListener('click', () => load(false));
   const verify = byId('audit-verify');
   verify.disabled = !can('audit.verify');
   verify.addEventListener('click', async () => {
@@ -635,7 +760,7 @@ async function setupAudit() {
     out.className = 'verdict ' + (reply.data.intact ? 'good' : 'bad');
     out.textContent = t(out.dataset.i18n) + ' (' + reply.data.entries_checked + ')';
   });
-  await more();
+  await load(true);
 }
 
 const SETUP = {

@@ -135,6 +135,9 @@ class JobRepository {
   // Finishes the application's ready jobs with outcome "superseded" (they are no longer its
   // work: the card they were for is gone). Returns how many.
   virtual Result<int> supersedeReady(const std::string& application_id) = 0;
+  // Number of ready jobs of a station type whose application is held (the station screens show
+  // them apart from waiting work).
+  virtual Result<std::int64_t> countReadyHeld(StationType station) = 0;
 };
 
 class CardRepository {

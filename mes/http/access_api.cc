@@ -262,18 +262,49 @@ HttpResponse AccessApi::enable(const HttpRequest& request, const Caller& caller)
 }
 
 HttpResponse AccessApi::listAudit(const HttpRequest& request) {
+  auto param = [&](const char* key) {
+    auto found = request.query.find(key);
+    return found == request.query.end() ? std::string() : found->second;
+  };
   std::int64_t after = 0;
+  std::int64_t before = 0;
   int limit = 100;
   try {
-    if (request.query.count("after") > 0) after = std::stoll(request.query.at("after"));
-    if (request.query.count("limit") > 0) limit = std::stoi(request.query.at("limit"));
+    if (!param("after").empty()) after = std::stoll(param("after"));
+    if (!param("before").empty()) before = std::stoll(param("before"));
+    if (!param("limit").empty()) limit = std::stoi(param("limit"));
   } catch (const std::exception&) {
-    return badRequest("after and limit are integers");
+    return badRequest("after, before and limit are integers");
   }
-  Result<std::vector<AuditEntry>> entries = audit_.list(after, limit);
-  if (!entries.isOk()) return HttpResponse::fromStatus(entries.status());
+  std::vector<AuditEntry> listed;
+  Object::Ptr out = new Object;
+  if (request.query.count("after") > 0) {  // oldest first, unfiltered (the original listing)
+    Result<std::vector<AuditEntry>> entries = audit_.list(after, limit);
+    if (!entries.isOk()) return HttpResponse::fromStatus(entries.status());
+    listed = std::move(*entries);
+  } else {
+    AuditQuery query;
+    query.before_seq = before;
+    query.actor = param("actor");
+    query.action = param("action");
+    query.subject = param("subject");
+    query.limit = limit;
+    for (const char* key : {"from", "to"}) {
+      if (param(key).empty()) continue;
+      Result<Timestamp> at = parseIsoTimestamp(param(key));
+      if (!at.isOk()) {
+        return badRequest(std::string("query parameter '") + key + "': " + at.status().message());
+      }
+      (std::string(key) == "from" ? query.from : query.to) = *at;
+    }
+    Result<AuditPage> page = audit_.search(query);
+    if (!page.isOk()) return HttpResponse::fromStatus(page.status());
+    listed = std::move(page->entries);
+    out->set("next_before", page->next_before_seq);
+    out->set("scanned", page->scanned);
+  }
   Array::Ptr array = new Array;
-  for (const AuditEntry& e : *entries) {
+  for (const AuditEntry& e : listed) {
     Object::Ptr o = new Object;
     o->set("seq", e.seq);
     o->set("at", formatIsoTimestamp(e.at));
@@ -285,7 +316,6 @@ HttpResponse AccessApi::listAudit(const HttpRequest& request) {
     o->set("hash", e.hash);
     array->add(o);
   }
-  Object::Ptr out = new Object;
   out->set("entries", array);
   return HttpResponse::json(200, text(out));
 }

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "mes/base/date.h"
+#include "mes/core/rollups.h"
 #include "mes/security/audit_chain.h"
 
 namespace cardline {
@@ -74,7 +75,21 @@ Result<LineSnapshot> readLineSnapshot(Store& store, const Clock& clock,
       CARDLINE_ASSIGN_OR_RETURN(depth.ready, tx.jobs().count(station, JobState::kReady));
       CARDLINE_ASSIGN_OR_RETURN(depth.leased, tx.jobs().count(station, JobState::kLeased));
       CARDLINE_ASSIGN_OR_RETURN(depth.done, tx.jobs().count(station, JobState::kDone));
+      Result<std::int64_t> held = tx.jobs().countReadyHeld(station);
+      if (held.isOk()) {
+        depth.held = *held;
+      } else if (held.status().code() != ErrorCode::kFailedPrecondition) {
+        return held.status();
+      }
       snapshot.queues.push_back(depth);
+    }
+    const std::int64_t hour = snapshot.at.micros / 1000000 / 3600 * 3600;
+    CARDLINE_ASSIGN_OR_RETURN(auto hours, tx.rollups().stationHourTotals(hour - 3600, hour + 3600));
+    for (const StationHour& row : hours) {
+      for (QueueDepth& depth : snapshot.queues) {
+        if (depth.station != row.station) continue;
+        (row.hour >= hour ? depth.this_hour : depth.last_hour) += row.jobs;
+      }
     }
     CARDLINE_ASSIGN_OR_RETURN(snapshot.devices, tx.devices().list());
     CARDLINE_ASSIGN_OR_RETURN(snapshot.head_seq, newestEventSeq(tx));
@@ -108,7 +123,8 @@ std::string lineSnapshotJson(const LineSnapshot& snapshot) {
   for (std::size_t i = 0; i < snapshot.queues.size(); ++i) {
     const QueueDepth& q = snapshot.queues[i];
     out << (i ? "," : "") << "{\"station\":" << jsonQuote(name(q.station))
-        << ",\"ready\":" << q.ready << ",\"leased\":" << q.leased << ",\"done\":" << q.done << "}";
+        << ",\"ready\":" << q.ready << ",\"leased\":" << q.leased << ",\"done\":" << q.done << ",\"held\":" << q.held
+        << ",\"this_hour\":" << q.this_hour << ",\"last_hour\":" << q.last_hour << "}";
   }
   out << "],\"devices\":[";
   for (std::size_t i = 0; i < snapshot.devices.size(); ++i) {

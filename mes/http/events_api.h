@@ -64,7 +64,14 @@ struct QueueDepth {
   StationType station = StationType::kPrint;
   std::int64_t ready = 0;
   std::int64_t leased = 0;
-  std::int64_t done = 0;  // finished jobs ever (throughput = its growth over time)
+  std::int64_t done = 0;  // finished jobs ever
+  // Of the ready jobs, those whose application is held (not waiting work); -1 when the store
+  // cannot count them.
+  std::int64_t held = -1;
+  // Results accepted in the current clock hour (since HH:00) and in the whole previous hour,
+  // from the station-hour rollups (mes/core/rollups.h): throughput over real clock hours.
+  std::int64_t this_hour = 0;
+  std::int64_t last_hour = 0;
 };
 struct LineSnapshot {
   Timestamp at;

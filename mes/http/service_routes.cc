@@ -266,12 +266,18 @@ const std::string& openApiDocument() {
           "403": {"$ref": "#/components/responses/Forbidden"}}}
     },
     "/api/v1/audit": {
-      "get": {"summary": "Audit entries after a seq", "security": [{"session": []}],
+      "get": {"summary": "Audit entries: oldest first after a seq (with after), else newest first, filtered", "security": [{"session": []}],
         "x-cardline-action": "audit.read",
         "parameters": [
-          {"name": "after", "in": "query", "schema": {"type": "integer", "default": 0}},
+          {"name": "after", "in": "query", "schema": {"type": "integer"}, "description": "oldest first: entries with seq > after (no filters)"},
+          {"name": "before", "in": "query", "schema": {"type": "integer"}, "description": "newest first: entries with seq < before (next_before of the previous page)"},
+          {"name": "actor", "in": "query", "schema": {"type": "string"}, "description": "equal to the actor"},
+          {"name": "action", "in": "query", "schema": {"type": "string"}, "description": "equal to the action, or its prefix when it ends in '.'"},
+          {"name": "subject", "in": "query", "schema": {"type": "string"}, "description": "contained in the subject"},
+          {"name": "from", "in": "query", "schema": {"type": "string", "format": "date-time"}, "description": "at >= from"},
+          {"name": "to", "in": "query", "schema": {"type": "string", "format": "date-time"}, "description": "at < to"},
           {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 100, "maximum": 1000}}],
-        "responses": {"200": {"description": "{entries: [AuditEntry]}"},
+        "responses": {"200": {"description": "{entries: [AuditEntry], next_before (newest first: 0 when nothing older), scanned}"}, "400": {"description": "a malformed parameter (named)"},
           "403": {"$ref": "#/components/responses/Forbidden"}}}
     },
     "/api/v1/audit/verify": {

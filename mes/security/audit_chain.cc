@@ -129,6 +129,73 @@ Result<std::vector<AuditEntry>> AuditTrail::list(std::int64_t after_seq, int lim
   return entries;
 }
 
+namespace {
+
+bool matches(const AuditQuery& q, const AuditEntry& e) {
+  if (!q.actor.empty() && e.actor != q.actor) return false;
+  if (!q.action.empty()) {
+    const bool prefix = q.action.back() == '.';
+    if (prefix ? e.action.compare(0, q.action.size(), q.action) != 0 : e.action != q.action) {
+      return false;
+    }
+  }
+  if (!q.subject.empty() && e.subject.find(q.subject) == std::string::npos) return false;
+  if (q.from.micros != 0 && e.at < q.from) return false;
+  if (q.to.micros != 0 && !(e.at < q.to)) return false;
+  return true;
+}
+
+}  // namespace
+
+Result<AuditPage> AuditTrail::search(const AuditQuery& query) {
+  if (query.limit < 1 || query.limit > 1000) {
+    return invalidArgument("limit must be between 1 and 1000");
+  }
+  const std::int64_t page = std::max(1, options_.page_size);
+  AuditPage out;
+  const Status transacted = store_.transact([&](StoreTransaction& tx) -> Status {
+    out = AuditPage{};
+    std::int64_t before = query.before_seq;
+    if (before <= 0) {
+      Result<AuditEntry> last = tx.audit().last();
+      if (!last.isOk()) {
+        if (last.status().code() == ErrorCode::kNotFound) return Status::ok();  // empty log
+        return last.status();
+      }
+      before = last->seq + 1;
+    }
+    while (before > 1) {
+      const std::int64_t after = std::max<std::int64_t>(0, before - 1 - page);
+      CARDLINE_ASSIGN_OR_RETURN(auto entries,
+                                tx.audit().after(after, static_cast<int>(before - 1 - after)));
+      bool older_than_from = false;
+      bool read_any = false;
+      for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+        if (it->seq >= before) continue;
+        before = it->seq;
+        read_any = true;
+        ++out.scanned;
+        if (query.from.micros != 0 && it->at < query.from) {
+          older_than_from = true;
+          break;
+        }
+        if (matches(query, *it)) out.entries.push_back(*it);
+        if (static_cast<int>(out.entries.size()) >= query.limit) break;
+      }
+      if (older_than_from) return Status::ok();  // next_before_seq stays 0: nothing older
+      if (!read_any) before = after + 1;  // a gap (removed entries): step over it
+      if (static_cast<int>(out.entries.size()) >= query.limit ||
+          out.scanned >= options_.search_budget) {
+        out.next_before_seq = before > 1 ? before : 0;
+        return Status::ok();
+      }
+    }
+    return Status::ok();
+  });
+  if (!transacted.isOk()) return transacted;
+  return out;
+}
+
 Result<AuditVerification> AuditTrail::verify() {
   // Pass 1: where each stored hash sits, to tell a moved entry from an altered one.
   std::unordered_map<std::string, std::int64_t> position_of_hash;

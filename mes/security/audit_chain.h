@@ -51,8 +51,28 @@ struct AuditVerification {
   bool intact() const { return problem == AuditProblem::kNone; }
 };
 
+// A search of the trail, newest entry first (AuditTrail::search). Empty fields match anything.
+struct AuditQuery {
+  std::int64_t before_seq = 0;  // only entries with seq < before_seq; 0 = from the newest
+  std::string actor;            // equal to the entry's actor
+  std::string action;           // equal to the entry's action, or its prefix when it ends in '.'
+  std::string subject;          // contained in the entry's subject
+  Timestamp from;               // at >= from (micros == 0: no bound)
+  Timestamp to;                 // at < to (micros == 0: no bound)
+  int limit = 100;              // entries returned, 1..1000
+};
+
+struct AuditPage {
+  std::vector<AuditEntry> entries;  // newest first
+  // Where to go on (before_seq of the next call): the smallest seq read; 0 when the search
+  // reached the oldest entry (or the `from` bound), so there is nothing older to match.
+  std::int64_t next_before_seq = 0;
+  std::int64_t scanned = 0;  // entries read for this page
+};
+
 struct AuditTrailOptions {
-  int page_size = 1000;    // entries read per query by verify()
+  int page_size = 1000;    // entries read per query by verify() and search()
+  int search_budget = 20000;  // entries search() reads at most per call
   int append_attempts = 3; // tries of append() when another writer took the seq first
 };
 
@@ -78,6 +98,14 @@ class AuditTrail {
 
   // Entries with seq > after_seq in order, at most limit (1..1000). Store errors pass through.
   Result<std::vector<AuditEntry>> list(std::int64_t after_seq, int limit);
+
+  // Entries matching `query`, newest first. Reads the log backwards in pages of
+  // options.page_size and stops after `limit` matches, at the oldest entry, at an entry older
+  // than query.from (seq order is time order: entries are appended with the clock's time), or
+  // after options.search_budget entries were read — then next_before_seq says where to go on
+  // (a page may hold fewer than `limit` entries without being the last). kInvalidArgument for a
+  // limit outside 1..1000. Store errors pass through.
+  Result<AuditPage> search(const AuditQuery& query);
 
   // Walks the whole log in seq order and reports the first bad entry: a missing seq (removed),
   // a hash that does not match the content (altered), or a prev_hash that names an entry

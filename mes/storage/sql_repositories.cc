@@ -469,6 +469,15 @@ class SqlJobs final : public JobRepository {
     return sqlInt(rows.at(0).at(0));
   }
 
+  Result<std::int64_t> countReadyHeld(StationType station) override {
+    CARDLINE_ASSIGN_OR_RETURN(
+        auto rows, db_.query("SELECT COUNT(*) FROM station_jobs j JOIN applications a ON "
+                             "a.id = j.application_id WHERE j.station = ? AND j.state = 'ready' "
+                             "AND a.state = 'held'",
+                             {std::string(name(station))}));
+    return sqlInt(rows.at(0).at(0));
+  }
+
  private:
   SqlConnection& db_;
 };

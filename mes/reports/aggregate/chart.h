@@ -39,6 +39,9 @@ struct Chart {
   Label title;
   ChartAxis x;
   std::vector<std::string> categories;
+  // The machine codes of the categories when they are codes a screen translates ("print",
+  // "print:print_smudge"); empty when the categories are plain text (hours, days, durations).
+  std::vector<std::string> category_codes;
   ChartAxis y;        // left axis
   ChartAxis y_right;  // used only by series on AxisSide::kRight
   BarLayout layout = BarLayout::kGrouped;

@@ -67,6 +67,7 @@ Chart throughputByStation(const Figures& f) {
   ChartSeries rejects{{"Lỗi", "Rejected"}, SeriesKind::kBar, AxisSide::kLeft, {}};
   for (const StationFigures& s : f.stations) {
     c.categories.push_back(stationLabel(s.station).en);
+    c.category_codes.push_back(name(s.station));
     ok.values.push_back(static_cast<double>(s.ok));
     rejects.values.push_back(static_cast<double>(s.rejects));
   }
@@ -105,6 +106,7 @@ Chart rejectPareto(const Figures& f) {
   ChartSeries cumulative{{"Tích luỹ", "Cumulative"}, SeriesKind::kLine, AxisSide::kRight, {}};
   for (const ParetoRow& row : f.pareto) {
     c.categories.push_back(std::string(name(row.station)) + ": " + row.code);
+    c.category_codes.push_back(std::string(name(row.station)) + ":" + row.code);
     counts.values.push_back(static_cast<double>(row.count));
     cumulative.values.push_back(row.cumulative_share * 100.0);
   }
@@ -113,34 +115,61 @@ Chart rejectPareto(const Figures& f) {
   return c;
 }
 
+// Bins a person can read (minutes, hours, days: SI symbols, the same in both languages). Each
+// fine histogram bucket (cycle_histogram.h, 8 per doubling) is counted in the bin holding its
+// lower bound, so a bin's edges are exact to within one fine bucket (under 9 %).
+struct CycleBin {
+  std::int64_t from_seconds;
+  const char* label;
+};
+constexpr CycleBin kCycleBins[] = {
+    {0, "< 1 min"},         {60, "1–5 min"},         {300, "5–15 min"},
+    {900, "15–30 min"},     {1800, "30–60 min"},     {3600, "1–2 h"},
+    {7200, "2–4 h"},        {14400, "4–8 h"},        {28800, "8–12 h"},
+    {43200, "12–24 h"},     {86400, "24–48 h"},      {172800, "48–72 h"},
+    {259200, "3–5 d"},      {432000, "5–7 d"},       {604800, "7–14 d"},
+    {1209600, "14–30 d"},   {2592000, "30+ d"},
+};
+constexpr int kCycleBinCount = static_cast<int>(sizeof kCycleBins / sizeof kCycleBins[0]);
+
+int cycleBinOf(int bucket) {
+  const std::int64_t lower = cycleBucketLowerSeconds(bucket);
+  int bin = 0;
+  while (bin + 1 < kCycleBinCount && kCycleBins[bin + 1].from_seconds <= lower) ++bin;
+  return bin;
+}
+
 Chart cycleDistribution(const Figures& f) {
   Chart c;
   c.id = "cycle_time_distribution";
   c.title = {"Phân bố thời gian chu trình", "Cycle-time distribution"};
-  c.x = {{"Thời gian (giờ, cận trên)", "Duration (hours, upper bound)"}, "h"};
+  c.x = {{"Thời gian chu trình", "Cycle time"}, ""};
   c.y = {kCards, "cards"};
   const CycleSegment shown[] = {CycleSegment::kApprovedToPrinted,
                                 CycleSegment::kPrintedToDispatched,
                                 CycleSegment::kDispatchedToDelivered};
-  int lo = kCycleBucketCount;
+  std::vector<std::vector<std::int64_t>> counts;
+  int lo = kCycleBinCount;
   int hi = -1;
   for (CycleSegment s : shown) {
     const CycleDistribution& d = f.cycle[static_cast<std::size_t>(s)].distribution;
+    std::vector<std::int64_t> bins(static_cast<std::size_t>(kCycleBinCount), 0);
     for (int i = 0; i < kCycleBucketCount; ++i) {
-      if (d.counts[static_cast<std::size_t>(i)] == 0) continue;
-      lo = std::min(lo, i);
-      hi = std::max(hi, i);
+      const std::int64_t n = d.counts[static_cast<std::size_t>(i)];
+      if (n == 0) continue;
+      const int bin = cycleBinOf(i);
+      bins[static_cast<std::size_t>(bin)] += n;
+      lo = std::min(lo, bin);
+      hi = std::max(hi, bin);
     }
+    counts.push_back(std::move(bins));
   }
-  for (int i = lo; i <= hi; ++i) {
-    c.categories.push_back(fixed1(static_cast<double>(cycleBucketUpperSeconds(i)) / 3600.0));
-  }
-  for (CycleSegment s : shown) {
-    const CycleDistribution& d = f.cycle[static_cast<std::size_t>(s)].distribution;
+  for (int b = lo; b <= hi; ++b) c.categories.push_back(kCycleBins[b].label);
+  for (std::size_t k = 0; k < counts.size(); ++k) {
     ChartSeries series;
-    series.label = segmentLabel(s);
-    for (int i = lo; i <= hi; ++i) {
-      series.values.push_back(static_cast<double>(d.counts[static_cast<std::size_t>(i)]));
+    series.label = segmentLabel(shown[k]);
+    for (int b = lo; b <= hi; ++b) {
+      series.values.push_back(static_cast<double>(counts[k][static_cast<std::size_t>(b)]));
     }
     c.series.push_back(std::move(series));
   }

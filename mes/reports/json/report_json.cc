@@ -157,6 +157,11 @@ std::string reportJson(const Figures& figures, const ReportModel& model) {
     Array::Ptr categories = new Array;
     for (const std::string& cat : c.categories) categories->add(cat);
     j->set("categories", categories);
+    if (!c.category_codes.empty()) {
+      Array::Ptr codes = new Array;
+      for (const std::string& code : c.category_codes) codes->add(code);
+      j->set("category_codes", codes);
+    }
     Array::Ptr series = new Array;
     for (const ChartSeries& s : c.series) {
       Object::Ptr sj = newObject();

@@ -54,6 +54,75 @@ TEST_F(AuditChainTest, AppendChainsEntries) {
   EXPECT_EQ(report.head_hash, entries[4].hash);
 }
 
+std::vector<std::int64_t> seqsOf(const AuditPage& page) {
+  std::vector<std::int64_t> seqs;
+  for (const AuditEntry& e : page.entries) seqs.push_back(e.seq);
+  return seqs;
+}
+
+TEST_F(AuditChainTest, SearchReadsNewestFirstAndPagesOn) {
+  appendEntries(7);
+  AuditQuery query;
+  query.limit = 3;
+  auto first = audit_->search(query);
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  EXPECT_EQ(seqsOf(*first), (std::vector<std::int64_t>{7, 6, 5}));
+  EXPECT_EQ(first->next_before_seq, 5);
+  query.before_seq = first->next_before_seq;
+  auto second = audit_->search(query);
+  ASSERT_TRUE(second.isOk());
+  EXPECT_EQ(seqsOf(*second), (std::vector<std::int64_t>{4, 3, 2}));
+  query.before_seq = second->next_before_seq;
+  auto last = audit_->search(query);
+  ASSERT_TRUE(last.isOk());
+  EXPECT_EQ(seqsOf(*last), (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(last->next_before_seq, 0);  // nothing older
+}
+
+TEST_F(AuditChainTest, SearchFiltersByActorActionSubjectAndTime) {
+  appendEntries(6);  // even seqs by "lan", odd by "device:print-01"; one second apart
+  ASSERT_TRUE(audit_->append("lan", "user.login", "user:lan", "{}").isOk());  // seq 7
+  AuditQuery by_actor;
+  by_actor.actor = "lan";
+  auto actor = audit_->search(by_actor);
+  ASSERT_TRUE(actor.isOk());
+  EXPECT_EQ(seqsOf(*actor), (std::vector<std::int64_t>{7, 6, 4, 2}));
+
+  AuditQuery by_action;
+  by_action.action = "application.hold";
+  EXPECT_EQ(seqsOf(*audit_->search(by_action)), (std::vector<std::int64_t>{6, 5, 4, 3, 2, 1}));
+  by_action.action = "user.";  // a group: the prefix
+  EXPECT_EQ(seqsOf(*audit_->search(by_action)), (std::vector<std::int64_t>{7}));
+  by_action.action = "user";  // not a prefix match without the dot
+  EXPECT_TRUE(audit_->search(by_action)->entries.empty());
+
+  AuditQuery by_subject;
+  by_subject.subject = "A3";
+  EXPECT_EQ(seqsOf(*audit_->search(by_subject)), (std::vector<std::int64_t>{3}));
+
+  const auto all = auditEntries();
+  AuditQuery by_time;
+  by_time.from = all[2].at;  // seq 3 on
+  by_time.to = all[4].at;    // before seq 5
+  auto window = audit_->search(by_time);
+  ASSERT_TRUE(window.isOk());
+  EXPECT_EQ(seqsOf(*window), (std::vector<std::int64_t>{4, 3}));
+  EXPECT_EQ(window->next_before_seq, 0);  // stopped at the first entry older than `from`
+  EXPECT_LE(window->scanned, 6);
+}
+
+TEST_F(AuditChainTest, SearchOfAnEmptyLogAndBadLimits) {
+  auto empty = audit_->search(AuditQuery{});
+  ASSERT_TRUE(empty.isOk());
+  EXPECT_TRUE(empty->entries.empty());
+  EXPECT_EQ(empty->next_before_seq, 0);
+  AuditQuery bad;
+  bad.limit = 0;
+  EXPECT_EQ(audit_->search(bad).status().code(), ErrorCode::kInvalidArgument);
+  bad.limit = 1001;
+  EXPECT_EQ(audit_->search(bad).status().code(), ErrorCode::kInvalidArgument);
+}
+
 TEST_F(AuditChainTest, CanonicalTextCannotBeForgedWithSeparators) {
   AuditEntry a;
   a.actor = "lan|x";

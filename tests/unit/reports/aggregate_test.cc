@@ -173,11 +173,31 @@ TEST(ReportModelTest, HeadlinesChartsAndTablesCarryTheFigures) {
     pareto_seen = true;
     ASSERT_EQ(c.categories.size(), 3u);
     EXPECT_EQ(c.categories[0], "print: print_smudge");
+    ASSERT_EQ(c.category_codes.size(), 3u);
+    EXPECT_EQ(c.category_codes[0], "print:print_smudge");  // for the screens' words
     ASSERT_EQ(c.series.size(), 2u);
     EXPECT_EQ(c.series[1].axis, AxisSide::kRight);
     EXPECT_DOUBLE_EQ(c.series[1].values[2], 100.0);
   }
   EXPECT_TRUE(pareto_seen);
+
+  // Cycle time in bins a person reads, from the lowest to the highest bin with samples:
+  // 3600 s (bucket [3521, 3840) counts in "30–60 min": its lower bound is below an hour) and
+  // 200000 s ("48–72 h"); the 90 s samples are after the period.
+  bool cycle_seen = false;
+  for (const Chart& c : m.charts) {
+    if (c.id != "cycle_time_distribution") continue;
+    cycle_seen = true;
+    EXPECT_TRUE(c.category_codes.empty());
+    ASSERT_EQ(c.categories.size(), 8u);
+    EXPECT_EQ(c.categories.front(), "30–60 min");
+    EXPECT_EQ(c.categories[1], "1–2 h");
+    EXPECT_EQ(c.categories.back(), "48–72 h");
+    ASSERT_EQ(c.series.size(), 3u);
+    EXPECT_DOUBLE_EQ(c.series[0].values.front(), 3.0);
+    EXPECT_DOUBLE_EQ(c.series[0].values.back(), 1.0);
+  }
+  EXPECT_TRUE(cycle_seen);
   const ReportTable& stations = m.tables[0];
   EXPECT_EQ(stations.id, "stations");
   EXPECT_EQ(stations.rows[0][0], "In / Print");

@@ -317,6 +317,29 @@ TEST_P(StoreContractTest, UpdatePlanIsConditionalOnRevision) {
   }));
 }
 
+TEST_P(StoreContractTest, CountReadyHeldCountsTheReadyJobsOfHeldApplications) {
+  insertApplication("APP-1");
+  insertApplication("APP-2", "001090000002");
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    auto& jobs = tx.jobs();
+    CARDLINE_RETURN_IF_ERROR(
+        jobs.enqueue(makeJob("APP-1", StationType::kPrint, Priority::kNormal, {})).status());
+    CARDLINE_RETURN_IF_ERROR(
+        jobs.enqueue(makeJob("APP-2", StationType::kPrint, Priority::kNormal, {})).status());
+    return tx.applications().updatePosition("APP-2", 0, "print", ApplicationState::kHeld);
+  }));
+  ASSERT_OK(inTx(*store_, [&](StoreTransaction& tx) {
+    CARDLINE_ASSIGN_OR_RETURN(std::int64_t ready,
+                              tx.jobs().count(StationType::kPrint, JobState::kReady));
+    CARDLINE_ASSIGN_OR_RETURN(std::int64_t held, tx.jobs().countReadyHeld(StationType::kPrint));
+    CARDLINE_ASSIGN_OR_RETURN(std::int64_t qa_held, tx.jobs().countReadyHeld(StationType::kQa));
+    EXPECT_EQ(ready, 2);  // the held application's job is still ready ...
+    EXPECT_EQ(held, 1);   // ... and counted apart
+    EXPECT_EQ(qa_held, 0);
+    return Status::ok();
+  }));
+}
+
 TEST_P(StoreContractTest, LeaseHandsOutUrgentFirstThenEarliestDue) {
   insertApplication("APP-1");
   const Timestamp t = clock_.now();

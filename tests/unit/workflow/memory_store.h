@@ -224,6 +224,15 @@ class MemoryJobs final : public JobRepository {
     if (why == LeaseEnd::kDeviceLost) ++job.attempt;
     return Status::ok();
   }
+  Result<std::int64_t> countReadyHeld(StationType station) override {
+    std::int64_t n = 0;
+    for (const auto& [id, job] : d_.jobs) {
+      if (job.station != station || job.state != JobState::kReady) continue;
+      auto app = d_.applications.find(job.application_id);
+      if (app != d_.applications.end() && app->second.state == ApplicationState::kHeld) ++n;
+    }
+    return n;
+  }
   Result<std::int64_t> count(StationType station, JobState state) override {
     return static_cast<std::int64_t>(
         std::count_if(d_.jobs.begin(), d_.jobs.end(), [&](const auto& entry) {
