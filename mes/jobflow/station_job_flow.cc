@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <future>
+#include <optional>
 #include <sstream>
 
 #include "mes/base/json_text.h"
@@ -158,11 +159,8 @@ Result<std::vector<protocol::Part>> StationJobFlow::buildPayload(const StationJo
         job.station == StationType::kDispatch) {
       CARDLINE_ASSIGN_OR_RETURN(std::vector<Card> cards,
                                 tx.cards().forApplication(job.application_id));
-      const Card* live = nullptr;
-      for (const Card& c : cards) {
-        if (c.state == CardState::kPersonalised || c.state == CardState::kGood) live = &c;
-      }
-      if (live == nullptr) {
+      std::optional<Card> live = liveCard(cards);
+      if (!live) {
         return failedPrecondition("application " + job.application_id +
                                   " has no card in the line");
       }

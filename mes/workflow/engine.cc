@@ -85,16 +85,6 @@ bool isStation(const Step& step, StationType station) {
   return step.kind == StepKind::kStation && step.value == name(station);
 }
 
-// The card of the application that is still in the line (personalised or good), newest first.
-std::optional<Card> liveCard(const std::vector<Card>& cards) {
-  std::optional<Card> live;
-  for (const Card& card : cards) {
-    if (card.state != CardState::kPersonalised && card.state != CardState::kGood) continue;
-    if (!live || card.created_at >= live->created_at) live = card;
-  }
-  return live;
-}
-
 Status requireActorAndReason(const SupervisorAction& action) {
   if (action.application_id.empty()) return invalidArgument("an application id is required");
   if (action.actor.empty()) return invalidArgument("a supervisor action needs an actor");
@@ -103,6 +93,19 @@ Status requireActorAndReason(const SupervisorAction& action) {
 }
 
 }  // namespace
+
+bool inTheLine(CardState state) {
+  return state == CardState::kPersonalised || state == CardState::kGood;
+}
+
+std::optional<Card> liveCard(const std::vector<Card>& cards) {
+  std::optional<Card> live;
+  for (const Card& card : cards) {
+    if (!inTheLine(card.state)) continue;
+    if (!live || card.created_at >= live->created_at) live = card;
+  }
+  return live;
+}
 
 const char* name(ResultDisposition v) {
   switch (v) {
@@ -313,7 +316,7 @@ Status Engine::spoilLiveCard(StoreTransaction& tx, Context& ctx, const std::stri
                              const std::string& station, const std::string& actor) {
   CARDLINE_ASSIGN_OR_RETURN(std::vector<Card> cards, tx.cards().forApplication(ctx.app.id));
   for (const Card& card : cards) {
-    if (card.state != CardState::kPersonalised && card.state != CardState::kGood) continue;
+    if (!inTheLine(card.state)) continue;
     Card to = card;
     to.state = CardState::kSpoiled;
     to.spoil_reason = reason;
@@ -738,7 +741,7 @@ Result<ResultEffect> Engine::rejectCard(StoreTransaction& tx, const CardRejectio
     return invalidArgument("a card rejection needs the serial, a reason, the station and who");
   }
   CARDLINE_ASSIGN_OR_RETURN(Card card, tx.cards().find(rejection.serial));
-  if (card.state != CardState::kPersonalised && card.state != CardState::kGood) {
+  if (!inTheLine(card.state)) {
     return failedPrecondition("card " + card.serial + " is " + name(card.state) +
                               ", not in the line");
   }

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -44,6 +45,12 @@ struct EngineOptions {
   // drops the kept state (transactionFailed) and the input is applied again from the store.
   bool keep_working_state = false;
 };
+
+// The live-card rule: a card is in the line while it is personalised or good (not yet spoiled,
+// dispatched or delivered). inTheLine says it for one state; liveCard picks an application's
+// card in the line from its cards, the newest if there were ever more than one.
+bool inTheLine(CardState state);
+std::optional<Card> liveCard(const std::vector<Card>& cards);
 
 // What a station reported for one job attempt.
 struct StationResult {
