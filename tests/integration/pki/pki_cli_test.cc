@@ -147,3 +147,32 @@ TEST_F(PkiCliTest, AWrongOrMissingPinIsAClearError) {
 
 }  // namespace
 }  // namespace cardline
+
+namespace cardline {
+namespace {
+
+// `cardline demo --hsm`: the same line, every chip signed in a SoftHSM2 token in DATA_DIR/hsm.
+TEST(DemoHsmTest, TheLineSignsEveryChipInTheToken) {
+  testing::TempDir dir;
+  const std::filesystem::path data = dir.path() / "demo";
+  CommandResult demo = runCommand(
+      arg(binaryDir() + "/mes/app/cardline") + " demo --hsm --applications 4 --seed 3 "
+      "--exit-when-done --port 0 --data-dir " + arg(data) + " 2>&1");
+  ASSERT_EQ(demo.exit_code, 0) << demo.output;
+  EXPECT_NE(demo.output.find("Document Signer: pkcs11 (token \"cardline-demo\")"),
+            std::string::npos)
+      << demo.output;
+  const std::size_t at = demo.output.find("generated Document Signer ds-");
+  ASSERT_NE(at, std::string::npos) << demo.output;
+  const std::string signer_id = demo.output.substr(at + 26, 19);
+  // Every encoded card names the token's signer; the key-file DS signed none.
+  CommandResult signers = runCommand("sqlite3 " + arg(data / "cardline.db") +
+                                     " 'SELECT DISTINCT signer_id FROM cards "
+                                     "WHERE signer_id IS NOT NULL AND signer_id <> \"\"' 2>&1");
+  ASSERT_EQ(signers.exit_code, 0) << signers.output;
+  EXPECT_EQ(signers.output, signer_id + "\n") << demo.output;
+  EXPECT_TRUE(std::filesystem::exists(data / "hsm" / "tokens"));
+}
+
+}  // namespace
+}  // namespace cardline
