@@ -516,7 +516,8 @@ Result<Bytes> Pkcs11Token::unwrap(const Bytes& key_id, const Bytes& wrapped) {
                                      const_cast<unsigned char*>(wrapped.data()), wrapped.size(),
                                      templ.data(), templ.size(), &unwrapped);
   if (rv == CKR_WRAPPED_KEY_INVALID || rv == CKR_ENCRYPTED_DATA_INVALID ||
-      rv == CKR_WRAPPED_KEY_LEN_RANGE || rv == CKR_FUNCTION_FAILED) {
+      rv == CKR_WRAPPED_KEY_LEN_RANGE || rv == CKR_FUNCTION_FAILED ||
+      rv == CKR_GENERAL_ERROR) {  // SoftHSM2 reports a failed integrity check so
     return dataLoss("PKCS#11 token \"" + options_.token_label +
                     "\": the wrapped key does not unwrap under key " + hexEncode(key_id) + " (" +
                     ckrName(rv) + ")");

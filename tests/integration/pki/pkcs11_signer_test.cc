@@ -312,3 +312,59 @@ TEST_F(Pkcs11SignerTest, ATokenThatGoesAwayIsUnavailableAndIsUsedAgainWhenBack) 
 
 }  // namespace
 }  // namespace cardline
+
+#include "mes/security/key_file.h"
+#include "mes/security/pii_aes_gcm.h"
+#include "mes/security/pkcs11/wrapped_key.h"
+
+namespace cardline {
+namespace {
+
+// The personal-data key wrapped by a token key: the wrapped text alone opens nothing, the token
+// unwraps it to the same key, another token cannot, an altered text is data loss.
+TEST(WrappedKeyTest, ThePiiKeyIsWrappedByATokenKeyAndOnlyThatTokenUnwrapsIt) {
+  Bytes master(kMasterKeySize);
+  for (std::size_t i = 0; i < master.size(); ++i) master[i] = static_cast<unsigned char>(i * 7 + 1);
+  std::string wrapped_text;
+  Bytes sealed;
+  {
+    SoftHsm hsm;
+    Pkcs11TokenOptions options{hsm.module(), SoftHsm::kLabel, SoftHsm::kPin};
+    auto token = Pkcs11Token::open(options);
+    ASSERT_TRUE(token.isOk()) << token.status().toString();
+    Result<std::string> wrapped = wrapSecret(**token, master);
+    ASSERT_TRUE(wrapped.isOk()) << wrapped.status().toString();
+    wrapped_text = *wrapped;
+    EXPECT_TRUE(isWrappedKeyText(wrapped_text));
+    EXPECT_EQ(wrapped_text.find(hexEncode(master)), std::string::npos);  // not in clear
+    // The wrapping key itself cannot be read out.
+    Result<Bytes> value = (*token)->keyAttribute(toBytes(kPiiWrappingKeyLabel),
+                                                 TokenObjectKind::kSecretKey, CKA_VALUE);
+    EXPECT_EQ(value.status().code(), ErrorCode::kPermissionDenied);
+
+    Result<Bytes> unwrapped = unwrapSecret(**token, wrapped_text);
+    ASSERT_TRUE(unwrapped.isOk()) << unwrapped.status().toString();
+    EXPECT_EQ(*unwrapped, master);
+    auto protector = AesGcmPiiProtector::create(*unwrapped);
+    ASSERT_TRUE(protector.isOk());
+    sealed = (*protector)->seal(toBytes("Nguyen Van A"), "person:1").value();
+
+    std::string altered = wrapped_text;
+    altered[altered.size() - 3] = altered[altered.size() - 3] == '0' ? '1' : '0';
+    EXPECT_EQ(unwrapSecret(**token, altered).status().code(), ErrorCode::kDataLoss)
+        << unwrapSecret(**token, altered).status().toString();
+    EXPECT_EQ(unwrapSecret(**token, "00112233").status().code(), ErrorCode::kInvalidArgument);
+  }
+  // Another token (same label and PIN, new keys) cannot unwrap: the text alone is useless.
+  SoftHsm other;
+  Pkcs11TokenOptions options{other.module(), SoftHsm::kLabel, SoftHsm::kPin};
+  auto token = Pkcs11Token::open(options);
+  ASSERT_TRUE(token.isOk()) << token.status().toString();
+  Result<Bytes> foreign = unwrapSecret(**token, wrapped_text);
+  EXPECT_FALSE(foreign.isOk());
+  EXPECT_NE(foreign.status().code(), ErrorCode::kOk);
+  EXPECT_FALSE(sealed.empty());
+}
+
+}  // namespace
+}  // namespace cardline
