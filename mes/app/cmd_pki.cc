@@ -1,5 +1,8 @@
 // cardline pki: the test PKI (init), and the key ceremony on a PKCS#11 token (list,
 // generate-key, request, sign-request, import-cert, retire). Every step is audited.
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -13,6 +16,8 @@
 #include "mes/document/pki/pkcs11_signer.h"
 #include "mes/document/pki/test_pki.h"
 #include "mes/security/audit_chain.h"
+#include "mes/security/key_file.h"
+#include "mes/security/pkcs11/wrapped_key.h"
 
 namespace cardline::app {
 namespace {
@@ -114,6 +119,34 @@ int runTokenStep(const Config& config, const ParsedArgs& args) {
   if (!token.isOk()) return reportFailure("pki", token.status());
   Pkcs11Token& t = **token;
 
+  if (verb == "wrap-pii-key") {
+    // The plain key file becomes the wrapped one: write, check it unwraps to the same key,
+    // then replace (rename) the plain file.
+    const std::string path = config.piiKeyFile();
+    auto plain = loadKeyFile(path);
+    if (!plain.isOk()) return reportFailure("pki", plain.status());
+    auto wrapped = wrapSecret(t, *plain);
+    if (!wrapped.isOk()) return reportFailure("pki", wrapped.status());
+    auto check = unwrapSecret(t, *wrapped);
+    if (!check.isOk() || *check != *plain) {
+      return reportFailure("pki", internalError("the wrapped key does not unwrap to the key; "
+                                                "the plain key file was left in place"));
+    }
+    // Audited first: the store still opens with the plain key (the configuration says "file").
+    Status written = audited(config, args, "pki.wrap_pii_key", path,
+                             "{\"token\":" + jsonQuote(t.label()) + ",\"token_key\":" +
+                                 jsonQuote(kPiiWrappingKeyLabel) + "}");
+    const std::string tmp = path + ".wrapped.tmp";
+    if (written.isOk()) written = writeText(tmp, *wrapped);
+    if (written.isOk() && (::chmod(tmp.c_str(), 0600) != 0 ||
+                           std::rename(tmp.c_str(), path.c_str()) != 0)) {
+      written = unavailable("cannot replace " + path);
+    }
+    if (!written.isOk()) return reportFailure("pki", written);
+    std::cout << "the personal-data key in " << path << " is now wrapped by the token key \""
+              << kPiiWrappingKeyLabel << "\"; set security.pii_key_protection: pkcs11\n";
+    return 0;
+  }
   if (verb == "list") {
     auto keys = listSignerKeys(t);
     if (!keys.isOk()) return reportFailure("pki", keys.status());
@@ -135,7 +168,7 @@ int runTokenStep(const Config& config, const ParsedArgs& args) {
     if (!logged.isOk()) return reportFailure("pki", logged);
     return 0;
   }
-  if (args.positional.size() != 2 && verb != "generate-key") {
+  if (args.positional.size() != 2 && verb != "generate-key") {  // list, wrap-pii-key: above
     return reportFailure("pki", invalidArgument(verb + " needs one argument (cardline pki --help)"));
   }
   if (verb == "generate-key") {
@@ -231,7 +264,9 @@ const char kPkiUsage[] =
     "  import-cert CERT.pem [--csca CSCA.pem]\n"
     "                          stores the CSCA-issued certificate next to its key (checked\n"
     "                          against the CSCA, default DIR/pki/csca.pem)\n"
-    "  retire KEY              destroys the key's private half; its certificate stays\n\n"
+    "  retire KEY              destroys the key's private half; its certificate stays\n"
+    "  wrap-pii-key            wraps the personal-data key file by an AES key in the token\n"
+    "                          (then set security.pii_key_protection: pkcs11)\n\n"
     "KEY is a signer id (ds-...), a key id (hex) or a label. Every step but init is written to\n"
     "the audit trail (actor: --actor, default system; the database must be migrated). See\n"
     "docs/pki.md for the whole ceremony.\n";
@@ -260,7 +295,7 @@ int runPki(const Args& raw) {
     return runInit(*config, *args);
   }
   if (verb == "sign-request") return runSignRequest(*config, *args);
-  if (verb == "list" || verb == "generate-key" || verb == "request" || verb == "import-cert" ||
+  if (verb == "list" || verb == "wrap-pii-key" || verb == "generate-key" || verb == "request" || verb == "import-cert" ||
       verb == "retire") {
     return runTokenStep(*config, *args);
   }

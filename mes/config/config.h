@@ -36,11 +36,16 @@ struct DatabaseSettings {
   MysqlSettings mysql;
 };
 
+// How the personal-data key file is kept: "file" (the key itself, hex) or "pkcs11" (the key
+// wrapped by an AES key in the token of signer.pkcs11; `cardline pki wrap-pii-key` converts).
+enum class PiiKeyProtection { kFile, kPkcs11 };
+
 struct SecuritySettings {
   // 32-byte key for personal data at rest (AES-256-GCM). Empty = <data_dir>/keys/pii.key,
   // generated on first use when absent; relative = under data_dir. Never inside the repository
   // or the database.
   std::string pii_key_file;
+  PiiKeyProtection pii_key_protection = PiiKeyProtection::kFile;
 };
 
 // The PKCS#11 token holding the Document Signer keys. The PIN is never in this file: it comes

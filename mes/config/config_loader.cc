@@ -224,8 +224,14 @@ ConfigLoadResult parseConfigText(const std::string& text, const std::string& pat
        });
      }},
     {"security", [&](const YAML::Node& n) {
-       r.readMap(n, "security", {{"pii_key_file", r.text(&c.security.pii_key_file,
-                                                         "security.pii_key_file")}});
+       r.readMap(n, "security", {
+         {"pii_key_file", r.text(&c.security.pii_key_file, "security.pii_key_file")},
+         {"pii_key_protection",
+          r.choice(&c.security.pii_key_protection, "security.pii_key_protection",
+                   std::vector<std::pair<std::string, PiiKeyProtection>>{
+                       {"file", PiiKeyProtection::kFile},
+                       {"pkcs11", PiiKeyProtection::kPkcs11}})},
+       });
      }},
     {"signer", [&](const YAML::Node& n) {
        SignerSettings& sg = c.signer;

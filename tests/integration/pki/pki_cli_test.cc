@@ -145,6 +145,37 @@ TEST_F(PkiCliTest, AWrongOrMissingPinIsAClearError) {
   EXPECT_NE(listed.output.find("0 key(s)"), std::string::npos) << listed.output;
 }
 
+TEST_F(PkiCliTest, ThePersonalDataKeyWrappedByTheTokenOpensOnlyWithTheToken) {
+  ASSERT_EQ(cardline("migrate").exit_code, 0);
+  std::filesystem::copy(sourceDir() + "/tests/data/intake/images", hsm_.dir() / "images",
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::copy(sourceDir() + "/tests/data/intake/valid.jsonl", hsm_.dir() / "apps.jsonl");
+  CommandResult imported = cardline("import apps.jsonl");
+  ASSERT_EQ(imported.exit_code, 0) << imported.output;
+  ASSERT_EQ(cardline("track 001090123456").exit_code, 0);
+
+  CommandResult wrapped = cardline("pki wrap-pii-key");
+  ASSERT_EQ(wrapped.exit_code, 0) << wrapped.output;
+  const std::string key_text = testing::readText(dataDir() / "keys/pii.key");
+  EXPECT_EQ(key_text.rfind("cardline-wrapped-key v1\n", 0), 0u) << key_text;
+  EXPECT_EQ(std::filesystem::status(dataDir() / "keys/pii.key").permissions() &
+                (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+            std::filesystem::perms::none);
+
+  // The data directory alone opens nothing: without the token the key file is not a key.
+  CommandResult alone = cardline("track 001090123456");
+  EXPECT_NE(alone.exit_code, 0) << alone.output;
+
+  // With the token (security.pii_key_protection: pkcs11) the same query finds the person.
+  std::ofstream(config_, std::ios::app) << "security:\n  pii_key_protection: pkcs11\n";
+  CommandResult found = cardline("track 001090123456");
+  EXPECT_EQ(found.exit_code, 0) << found.output;
+  ::setenv("CARDLINE_TEST_HSM_PIN", "000000", 1);
+  CommandResult wrong_pin = cardline("track 001090123456");
+  EXPECT_NE(wrong_pin.exit_code, 0);
+  EXPECT_NE(wrong_pin.output.find("the PIN is wrong"), std::string::npos) << wrong_pin.output;
+}
+
 }  // namespace
 }  // namespace cardline
 
