@@ -154,7 +154,8 @@ Result<std::unique_ptr<Pkcs11Token>> Pkcs11Token::open(const Pkcs11TokenOptions&
     return notFound("the PKCS#11 module " + options.module_path + " does not exist");
   }
   auto module = std::make_unique<Module>();
-  module->library = ::dlopen(options.module_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // RTLD_NODELETE: many modules do not survive being unloaded and loaded again in one process.
+  module->library = ::dlopen(options.module_path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (module->library == nullptr) {
     return unavailable("cannot load the PKCS#11 module " + options.module_path + ": " +
                        ::dlerror());

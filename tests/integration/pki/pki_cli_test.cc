@@ -64,6 +64,15 @@ TEST_F(PkiCliTest, TheKeyCeremonyOnTheTokenSignsCardsAndIsAudited) {
   EXPECT_NE(request.output.find("CN = cardline Document Signer"), std::string::npos)
       << request.output;
 
+  // The request of the same key again (same public key).
+  ASSERT_EQ(cardline("pki request ds-2026-a --out again.csr").exit_code, 0);
+  CommandResult keys = runCommand(
+      "openssl req -in " + arg(hsm_.dir() / "ds.csr") + " -noout -pubkey && openssl req -in " +
+      arg(hsm_.dir() / "again.csr") + " -noout -verify -pubkey 2>/dev/null");
+  EXPECT_EQ(keys.exit_code, 0) << keys.output;
+  const std::size_t half = keys.output.size() / 2;
+  EXPECT_EQ(keys.output.substr(0, half), keys.output.substr(half)) << keys.output;
+
   CommandResult listed = cardline("pki list");
   ASSERT_EQ(listed.exit_code, 0) << listed.output;
   EXPECT_NE(listed.output.find("ds-2026-a"), std::string::npos) << listed.output;
@@ -117,6 +126,7 @@ TEST_F(PkiCliTest, TheKeyCeremonyOnTheTokenSignsCardsAndIsAudited) {
   ASSERT_EQ(audit.exit_code, 0) << audit.output;
   EXPECT_EQ(audit.output,
             "key-officer|pki.generate_key\n"
+            "system|pki.export_request\n"
             "system|pki.list\n"
             "system|pki.sign_request\n"
             "system|pki.import_cert\n"
