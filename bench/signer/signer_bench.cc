@@ -48,8 +48,7 @@ std::string readAll(const std::string& path) {
 // Signs `count` EF.SODs; prints one line. Returns false on the first failure.
 bool measure(const std::string& name, Signer& signer, int count) {
   DataGroups groups;
-  groups[1] = buildDg1(MrzText{"IDVNM0990123459001099012345<<0",
-                               "9903159M2403155VNM<<<<<<<<<<<2",
+  groups[1] = buildDg1(MrzText{"IDVNM0990123459001099012345<<0", "9903159M2403155VNM<<<<<<<<<<<2",
                                "NGUYEN<<VAN<A<<<<<<<<<<<<<<<<<"});
   NationalData national;
   national.full_name = "Nguyen Van A";

@@ -134,12 +134,12 @@ int runTokenStep(const Config& config, const ParsedArgs& args) {
     }
     // Audited first: the store still opens with the plain key (the configuration says "file").
     Status written = audited(config, args, "pki.wrap_pii_key", path,
-                             "{\"token\":" + jsonQuote(t.label()) + ",\"token_key\":" +
-                                 jsonQuote(kPiiWrappingKeyLabel) + "}");
+                             "{\"token\":" + jsonQuote(t.label()) +
+                                 ",\"token_key\":" + jsonQuote(kPiiWrappingKeyLabel) + "}");
     const std::string tmp = path + ".wrapped.tmp";
     if (written.isOk()) written = writeText(tmp, *wrapped);
-    if (written.isOk() && (::chmod(tmp.c_str(), 0600) != 0 ||
-                           std::rename(tmp.c_str(), path.c_str()) != 0)) {
+    if (written.isOk() &&
+        (::chmod(tmp.c_str(), 0600) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0)) {
       written = unavailable("cannot replace " + path);
     }
     if (!written.isOk()) return reportFailure("pki", written);
@@ -169,7 +169,8 @@ int runTokenStep(const Config& config, const ParsedArgs& args) {
     return 0;
   }
   if (args.positional.size() != 2 && verb != "generate-key") {  // list, wrap-pii-key: above
-    return reportFailure("pki", invalidArgument(verb + " needs one argument (cardline pki --help)"));
+    return reportFailure("pki",
+                         invalidArgument(verb + " needs one argument (cardline pki --help)"));
   }
   if (verb == "generate-key") {
     auto label = args.value("--label");
@@ -183,14 +184,13 @@ int runTokenStep(const Config& config, const ParsedArgs& args) {
     Status done = writeText(*out, request->csr_pem);
     if (done.isOk()) {
       done = audited(config, args, "pki.generate_key", *label,
-                     "{\"token\":" + jsonQuote(t.label()) + ",\"key_id\":" +
-                         jsonQuote(hexEncode(request->id)) + ",\"request\":" + jsonQuote(*out) +
-                         "}");
+                     "{\"token\":" + jsonQuote(t.label()) +
+                         ",\"key_id\":" + jsonQuote(hexEncode(request->id)) +
+                         ",\"request\":" + jsonQuote(*out) + "}");
     }
     if (!done.isOk()) return reportFailure("pki", done);
-    std::cout << "generated Document Signer key \"" << *label << "\" (id "
-              << hexEncode(request->id) << ") in token \"" << t.label()
-              << "\"; certificate request in " << *out << "\n";
+    std::cout << "generated Document Signer key \"" << *label << "\" (id " << hexEncode(request->id)
+              << ") in token \"" << t.label() << "\"; certificate request in " << *out << "\n";
     return 0;
   }
   const std::string which = args.positional[1];
@@ -204,8 +204,7 @@ int runTokenStep(const Config& config, const ParsedArgs& args) {
     Status done = writeText(*out, *request);
     if (done.isOk()) {
       done = audited(config, args, "pki.export_request", which,
-                     "{\"key_id\":" + jsonQuote(*id_hex) + ",\"request\":" + jsonQuote(*out) +
-                         "}");
+                     "{\"key_id\":" + jsonQuote(*id_hex) + ",\"request\":" + jsonQuote(*out) + "}");
     }
     if (!done.isOk()) return reportFailure("pki", done);
     std::cout << "certificate request for key " << *id_hex << " in " << *out << "\n";
@@ -214,7 +213,8 @@ int runTokenStep(const Config& config, const ParsedArgs& args) {
   if (verb == "import-cert") {
     auto cert = readFile(which);
     if (!cert.isOk()) return reportFailure("pki", cert.status());
-    const std::string csca_path = args.value("--csca").value_or(pkiPaths(config.data_dir).csca_cert);
+    const std::string csca_path =
+        args.value("--csca").value_or(pkiPaths(config.data_dir).csca_cert);
     auto csca = readFile(csca_path);
     if (!csca.isOk()) {
       return reportFailure("pki", csca.status().withContext(
@@ -223,9 +223,9 @@ int runTokenStep(const Config& config, const ParsedArgs& args) {
     }
     auto signer_id = importSignerCertificate(t, *cert, *csca);
     if (!signer_id.isOk()) return reportFailure("pki", signer_id.status().withContext(which));
-    Status logged = audited(config, args, "pki.import_cert", *signer_id,
-                            "{\"token\":" + jsonQuote(t.label()) + ",\"certificate\":" +
-                                jsonQuote(which) + "}");
+    Status logged = audited(
+        config, args, "pki.import_cert", *signer_id,
+        "{\"token\":" + jsonQuote(t.label()) + ",\"certificate\":" + jsonQuote(which) + "}");
     if (!logged.isOk()) return reportFailure("pki", logged);
     std::cout << "imported " << which << " as Document Signer " << *signer_id << " in token \""
               << t.label() << "\"\n";
@@ -234,13 +234,13 @@ int runTokenStep(const Config& config, const ParsedArgs& args) {
   if (verb == "retire") {
     auto retired = retireSigner(t, which);
     if (!retired.isOk()) return reportFailure("pki", retired.status());
-    Status logged = audited(config, args, "pki.retire", retired->signer_id.empty() ? which : retired->signer_id,
-                            "{\"token\":" + jsonQuote(t.label()) + ",\"key_id\":" +
-                                jsonQuote(retired->id_hex) + ",\"label\":" +
-                                jsonQuote(retired->label) + "}");
+    Status logged =
+        audited(config, args, "pki.retire", retired->signer_id.empty() ? which : retired->signer_id,
+                "{\"token\":" + jsonQuote(t.label()) + ",\"key_id\":" + jsonQuote(retired->id_hex) +
+                    ",\"label\":" + jsonQuote(retired->label) + "}");
     if (!logged.isOk()) return reportFailure("pki", logged);
-    std::cout << "retired Document Signer key \"" << retired->label << "\" (id "
-              << retired->id_hex << "): private key destroyed, certificate kept\n";
+    std::cout << "retired Document Signer key \"" << retired->label << "\" (id " << retired->id_hex
+              << "): private key destroyed, certificate kept\n";
     return 0;
   }
   return reportFailure("pki", invalidArgument("unknown pki step \"" + verb + "\""));
@@ -275,8 +275,8 @@ int runPki(const Args& raw) {
   OptionSpec spec;
   addConfigOptions(&spec);
   spec.flags.insert("--force");
-  spec.with_value.insert({"--actor", "--label", "--out", "--cn", "--org", "--country", "--csca",
-                          "--days"});
+  spec.with_value.insert(
+      {"--actor", "--label", "--out", "--cn", "--org", "--country", "--csca", "--days"});
   spec.max_positional = 2;
   auto args = parseArgs(raw, spec);
   if (!args.isOk()) return reportFailure("pki", args.status());
@@ -295,8 +295,8 @@ int runPki(const Args& raw) {
     return runInit(*config, *args);
   }
   if (verb == "sign-request") return runSignRequest(*config, *args);
-  if (verb == "list" || verb == "wrap-pii-key" || verb == "generate-key" || verb == "request" || verb == "import-cert" ||
-      verb == "retire") {
+  if (verb == "list" || verb == "wrap-pii-key" || verb == "generate-key" || verb == "request" ||
+      verb == "import-cert" || verb == "retire") {
     return runTokenStep(*config, *args);
   }
   std::cerr << "cardline pki: unknown step \"" << verb << "\"\n" << kPkiUsage;

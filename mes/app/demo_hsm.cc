@@ -20,9 +20,9 @@ namespace fs = std::filesystem;
 constexpr const char* kDemoToken = "cardline-demo";
 
 std::string softHsmModule() {
-  for (const char* path : {"/usr/lib/softhsm/libsofthsm2.so",
-                           "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-                           "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so"}) {
+  for (const char* path :
+       {"/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+        "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so"}) {
     if (fs::exists(path)) return path;
   }
   return "";
@@ -104,17 +104,18 @@ Result<std::vector<std::string>> setUpDemoToken(Config* config, const Clock& clo
   }
   SignerSubject subject;
   subject.common_name = "cardline demo Document Signer (HSM)";
-  CARDLINE_ASSIGN_OR_RETURN(SignerKeyRequest request,
-                            generateSignerKey(*token, "ds-demo-" + std::to_string(keys.size() + 1),
-                                              subject));
+  CARDLINE_ASSIGN_OR_RETURN(
+      SignerKeyRequest request,
+      generateSignerKey(*token, "ds-demo-" + std::to_string(keys.size() + 1), subject));
   const PkiPaths pki = pkiPaths(config->data_dir);
   CARDLINE_ASSIGN_OR_RETURN(std::string csca_cert, readAll(pki.csca_cert));
   CARDLINE_ASSIGN_OR_RETURN(std::string csca_key, readAll(pki.csca_key));
-  CARDLINE_ASSIGN_OR_RETURN(std::string cert,
-                            issueSignerCertificate(request.csr_pem, csca_cert, csca_key, 90, clock));
+  CARDLINE_ASSIGN_OR_RETURN(
+      std::string cert, issueSignerCertificate(request.csr_pem, csca_cert, csca_key, 90, clock));
   CARDLINE_ASSIGN_OR_RETURN(std::string signer_id,
                             importSignerCertificate(*token, cert, csca_cert));
-  done.push_back("generated Document Signer " + signer_id + " inside the token (the test CSCA "
+  done.push_back("generated Document Signer " + signer_id +
+                 " inside the token (the test CSCA "
                  "certified it)");
   return done;
 }

@@ -36,7 +36,8 @@ Result<std::string> readTokenPin(const Config& config) {
   if (!hsm.pin_file.empty()) {
     const std::string path = config.underDataDir(hsm.pin_file, "");
     std::ifstream in(path);
-    if (!in) return notFound("cannot read the token PIN file " + path + " (signer.pkcs11.pin_file)");
+    if (!in)
+      return notFound("cannot read the token PIN file " + path + " (signer.pkcs11.pin_file)");
     std::getline(in, pin);
     if (!pin.empty() && pin.back() == '\r') pin.pop_back();
     if (pin.empty()) return invalidArgument("the token PIN file " + path + " is empty");
@@ -44,10 +45,10 @@ Result<std::string> readTokenPin(const Config& config) {
   }
   const char* value = hsm.pin_env.empty() ? nullptr : std::getenv(hsm.pin_env.c_str());
   if (value == nullptr) {
-    return notFound("no token PIN: set the environment variable " +
-                    (hsm.pin_env.empty() ? std::string("named by signer.pkcs11.pin_env")
-                                         : hsm.pin_env) +
-                    " or signer.pkcs11.pin_file in " + config.source);
+    return notFound(
+        "no token PIN: set the environment variable " +
+        (hsm.pin_env.empty() ? std::string("named by signer.pkcs11.pin_env") : hsm.pin_env) +
+        " or signer.pkcs11.pin_file in " + config.source);
   }
   pin = value;
   if (pin.empty()) return invalidArgument("the token PIN in " + hsm.pin_env + " is empty");

@@ -34,12 +34,11 @@ int tokenKeyIndex() {
   return index;
 }
 
-ECDSA_SIG* signInToken(const unsigned char* digest, int digest_length, const BIGNUM*,
-                       const BIGNUM*, EC_KEY* ec_key) {
+ECDSA_SIG* signInToken(const unsigned char* digest, int digest_length, const BIGNUM*, const BIGNUM*,
+                       EC_KEY* ec_key) {
   auto* key = static_cast<TokenKey*>(EC_KEY_get_ex_data(ec_key, tokenKeyIndex()));
   if (key == nullptr || digest_length <= 0) return nullptr;
-  Result<Bytes> signature =
-      key->token->signEcdsa(key->id, Bytes(digest, digest + digest_length));
+  Result<Bytes> signature = key->token->signEcdsa(key->id, Bytes(digest, digest + digest_length));
   if (!signature.isOk()) {
     key->last_error = signature.status();
     return nullptr;
@@ -142,8 +141,8 @@ Status setSubject(X509_NAME* name, const SignerSubject& subject) {
   for (const auto& [field, value] : entries) {
     if (value->empty() ||
         X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>(value->c_str()), -1,
-                                   -1, 0) != 1) {
+                                   reinterpret_cast<const unsigned char*>(value->c_str()), -1, -1,
+                                   0) != 1) {
       ossl::drainErrors();
       return invalidArgument(std::string("the subject field ") + field + " (\"" + *value +
                              "\") is not a valid name entry");
@@ -222,9 +221,8 @@ Result<std::unique_ptr<Pkcs11Signer>> Pkcs11Signer::open(Pkcs11Token& token,
       return invalidArgument(where + " is not for an EC P-256 key");
     }
     candidate.key = std::make_unique<TokenKey>(TokenKey{&token, object.id, Status::ok()});
-    CARDLINE_ASSIGN_OR_RETURN(candidate.pkey,
-                              tokenBackedKey(candidate.key.get(),
-                                             publicPointOf(candidate.cert.get())));
+    CARDLINE_ASSIGN_OR_RETURN(
+        candidate.pkey, tokenBackedKey(candidate.key.get(), publicPointOf(candidate.cert.get())));
     CARDLINE_ASSIGN_OR_RETURN(candidate.signer_id, pki::signerIdOf(candidate.cert.get()));
     candidate.counter_path = options.counter_dir + "/" + candidate.signer_id + ".count";
     CARDLINE_ASSIGN_OR_RETURN(candidate.signed_count,
@@ -244,8 +242,7 @@ Result<std::unique_ptr<Pkcs11Signer>> Pkcs11Signer::open(Pkcs11Token& token,
   const Timestamp now = clock.now();
   for (std::size_t i = 0; i < state->candidates.size(); ++i) {
     const Candidate& c = state->candidates[i];
-    if (pki::checkSignerLimits(c.cert.get(), c.signer_id, now, c.signed_count,
-                               state->max_documents)
+    if (pki::checkSignerLimits(c.cert.get(), c.signer_id, now, c.signed_count, state->max_documents)
             .isOk()) {
       state->current = i;
       break;
@@ -299,8 +296,7 @@ Result<SignedSecurityObject> Pkcs11Signer::signSecurityObject(
     }
     return cms.status();
   }
-  CARDLINE_RETURN_IF_ERROR(
-      pki::writeDocumentCount(chosen->counter_path, chosen->signed_count + 1));
+  CARDLINE_RETURN_IF_ERROR(pki::writeDocumentCount(chosen->counter_path, chosen->signed_count + 1));
   ++chosen->signed_count;
   return SignedSecurityObject{std::move(cms).value(), chosen->signer_id};
 }

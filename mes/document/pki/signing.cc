@@ -45,13 +45,12 @@ Status checkSignerLimits(X509* cert, const std::string& who, Timestamp now,
                          std::int64_t signed_count, std::int64_t max_documents) {
   time_t now_seconds = static_cast<time_t>(now.seconds());
   if (X509_cmp_time(X509_get0_notBefore(cert), &now_seconds) > 0) {
-    return failedPrecondition(who + " is not valid before " +
-                              certTime(X509_get0_notBefore(cert)) + " (now " +
-                              formatIsoTimestamp(now) + ")");
+    return failedPrecondition(who + " is not valid before " + certTime(X509_get0_notBefore(cert)) +
+                              " (now " + formatIsoTimestamp(now) + ")");
   }
   if (X509_cmp_time(X509_get0_notAfter(cert), &now_seconds) < 0) {
-    return failedPrecondition(who + " expired on " + certTime(X509_get0_notAfter(cert)) +
-                              " (now " + formatIsoTimestamp(now) + ")");
+    return failedPrecondition(who + " expired on " + certTime(X509_get0_notAfter(cert)) + " (now " +
+                              formatIsoTimestamp(now) + ")");
   }
   if (signed_count >= max_documents) {
     return failedPrecondition(who + " reached its limit of " + std::to_string(max_documents) +
@@ -66,8 +65,7 @@ Result<Bytes> signLdsSecurityObject(X509* cert, EVP_PKEY* key, const Bytes& cont
   ossl::CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, flags));
   if (!cms) return ossl::failure("CMS_sign");
   ASN1_OBJECT* content_type = OBJ_txt2obj(kLdsSecurityObjectOid, 1);
-  const bool typed = content_type != nullptr &&
-                     CMS_set1_eContentType(cms.get(), content_type) == 1;
+  const bool typed = content_type != nullptr && CMS_set1_eContentType(cms.get(), content_type) == 1;
   ASN1_OBJECT_free(content_type);
   if (!typed) return ossl::failure("setting the LDS content type");
   CMS_SignerInfo* signer_info = CMS_add1_signer(cms.get(), cert, key, EVP_sha256(), flags);
@@ -119,8 +117,8 @@ Status writeDocumentCount(const std::string& path, std::int64_t count) {
   const std::string text = std::to_string(count) + "\n";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return unavailable("cannot write " + tmp + ": " + std::strerror(errno));
-  const bool written = ::write(fd, text.data(), text.size()) ==
-                       static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                       ::fsync(fd) == 0;
   const bool closed = ::close(fd) == 0;
   if (!written || !closed || std::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());

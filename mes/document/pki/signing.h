@@ -30,8 +30,7 @@ Status checkSignerLimits(X509* cert, const std::string& who, Timestamp now,
 // CMS SignedData (DER ContentInfo) over content: eContentType id-icao-ldsSecurityObject,
 // SHA-256, signed attributes contentType, signingTime (now) and messageDigest, cert embedded.
 // key signs (a software key or one whose signing is done by an HSM).
-Result<Bytes> signLdsSecurityObject(X509* cert, EVP_PKEY* key, const Bytes& content,
-                                    Timestamp now);
+Result<Bytes> signLdsSecurityObject(X509* cert, EVP_PKEY* key, const Bytes& content, Timestamp now);
 
 // The persisted document count of a signer: path holds one decimal number; a missing file is
 // 0. kInvalidArgument when the file is corrupt, kUnavailable when it cannot be read.

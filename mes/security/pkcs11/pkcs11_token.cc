@@ -5,50 +5,60 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 namespace cardline {
 
 const char* name(TokenObjectKind kind) {
   switch (kind) {
-    case TokenObjectKind::kPrivateKey: return "private-key";
-    case TokenObjectKind::kPublicKey: return "public-key";
-    case TokenObjectKind::kCertificate: return "certificate";
-    case TokenObjectKind::kSecretKey: return "secret-key";
-    case TokenObjectKind::kOther: return "other";
+    case TokenObjectKind::kPrivateKey:
+      return "private-key";
+    case TokenObjectKind::kPublicKey:
+      return "public-key";
+    case TokenObjectKind::kCertificate:
+      return "certificate";
+    case TokenObjectKind::kSecretKey:
+      return "secret-key";
+    case TokenObjectKind::kOther:
+      return "other";
   }
   return "other";
 }
 
+// The return codes cardline names in its messages.
+const std::pair<CK_RV, const char*> kReturnCodes[] = {
+    {CKR_OK, "CKR_OK"},
+    {CKR_HOST_MEMORY, "CKR_HOST_MEMORY"},
+    {CKR_GENERAL_ERROR, "CKR_GENERAL_ERROR"},
+    {CKR_FUNCTION_FAILED, "CKR_FUNCTION_FAILED"},
+    {CKR_ARGUMENTS_BAD, "CKR_ARGUMENTS_BAD"},
+    {CKR_ATTRIBUTE_SENSITIVE, "CKR_ATTRIBUTE_SENSITIVE"},
+    {CKR_ATTRIBUTE_TYPE_INVALID, "CKR_ATTRIBUTE_TYPE_INVALID"},
+    {CKR_ATTRIBUTE_VALUE_INVALID, "CKR_ATTRIBUTE_VALUE_INVALID"},
+    {CKR_DEVICE_ERROR, "CKR_DEVICE_ERROR"},
+    {CKR_DEVICE_REMOVED, "CKR_DEVICE_REMOVED"},
+    {CKR_ENCRYPTED_DATA_INVALID, "CKR_ENCRYPTED_DATA_INVALID"},
+    {CKR_KEY_HANDLE_INVALID, "CKR_KEY_HANDLE_INVALID"},
+    {CKR_MECHANISM_INVALID, "CKR_MECHANISM_INVALID"},
+    {CKR_OBJECT_HANDLE_INVALID, "CKR_OBJECT_HANDLE_INVALID"},
+    {CKR_PIN_INCORRECT, "CKR_PIN_INCORRECT"},
+    {CKR_PIN_LOCKED, "CKR_PIN_LOCKED"},
+    {CKR_SESSION_CLOSED, "CKR_SESSION_CLOSED"},
+    {CKR_SESSION_HANDLE_INVALID, "CKR_SESSION_HANDLE_INVALID"},
+    {CKR_TEMPLATE_INCOMPLETE, "CKR_TEMPLATE_INCOMPLETE"},
+    {CKR_TEMPLATE_INCONSISTENT, "CKR_TEMPLATE_INCONSISTENT"},
+    {CKR_TOKEN_NOT_PRESENT, "CKR_TOKEN_NOT_PRESENT"},
+    {CKR_TOKEN_NOT_RECOGNIZED, "CKR_TOKEN_NOT_RECOGNIZED"},
+    {CKR_USER_NOT_LOGGED_IN, "CKR_USER_NOT_LOGGED_IN"},
+    {CKR_USER_PIN_NOT_INITIALIZED, "CKR_USER_PIN_NOT_INITIALIZED"},
+    {CKR_WRAPPED_KEY_INVALID, "CKR_WRAPPED_KEY_INVALID"},
+    {CKR_CRYPTOKI_NOT_INITIALIZED, "CKR_CRYPTOKI_NOT_INITIALIZED"},
+    {CKR_CRYPTOKI_ALREADY_INITIALIZED, "CKR_CRYPTOKI_ALREADY_INITIALIZED"},
+};
+
 std::string ckrName(CK_RV rv) {
-  switch (rv) {
-    case CKR_OK: return "CKR_OK";
-    case CKR_HOST_MEMORY: return "CKR_HOST_MEMORY";
-    case CKR_GENERAL_ERROR: return "CKR_GENERAL_ERROR";
-    case CKR_FUNCTION_FAILED: return "CKR_FUNCTION_FAILED";
-    case CKR_ARGUMENTS_BAD: return "CKR_ARGUMENTS_BAD";
-    case CKR_ATTRIBUTE_SENSITIVE: return "CKR_ATTRIBUTE_SENSITIVE";
-    case CKR_ATTRIBUTE_TYPE_INVALID: return "CKR_ATTRIBUTE_TYPE_INVALID";
-    case CKR_ATTRIBUTE_VALUE_INVALID: return "CKR_ATTRIBUTE_VALUE_INVALID";
-    case CKR_DEVICE_ERROR: return "CKR_DEVICE_ERROR";
-    case CKR_DEVICE_REMOVED: return "CKR_DEVICE_REMOVED";
-    case CKR_ENCRYPTED_DATA_INVALID: return "CKR_ENCRYPTED_DATA_INVALID";
-    case CKR_KEY_HANDLE_INVALID: return "CKR_KEY_HANDLE_INVALID";
-    case CKR_MECHANISM_INVALID: return "CKR_MECHANISM_INVALID";
-    case CKR_OBJECT_HANDLE_INVALID: return "CKR_OBJECT_HANDLE_INVALID";
-    case CKR_PIN_INCORRECT: return "CKR_PIN_INCORRECT";
-    case CKR_PIN_LOCKED: return "CKR_PIN_LOCKED";
-    case CKR_SESSION_CLOSED: return "CKR_SESSION_CLOSED";
-    case CKR_SESSION_HANDLE_INVALID: return "CKR_SESSION_HANDLE_INVALID";
-    case CKR_TEMPLATE_INCOMPLETE: return "CKR_TEMPLATE_INCOMPLETE";
-    case CKR_TEMPLATE_INCONSISTENT: return "CKR_TEMPLATE_INCONSISTENT";
-    case CKR_TOKEN_NOT_PRESENT: return "CKR_TOKEN_NOT_PRESENT";
-    case CKR_TOKEN_NOT_RECOGNIZED: return "CKR_TOKEN_NOT_RECOGNIZED";
-    case CKR_USER_NOT_LOGGED_IN: return "CKR_USER_NOT_LOGGED_IN";
-    case CKR_USER_PIN_NOT_INITIALIZED: return "CKR_USER_PIN_NOT_INITIALIZED";
-    case CKR_WRAPPED_KEY_INVALID: return "CKR_WRAPPED_KEY_INVALID";
-    case CKR_CRYPTOKI_NOT_INITIALIZED: return "CKR_CRYPTOKI_NOT_INITIALIZED";
-    case CKR_CRYPTOKI_ALREADY_INITIALIZED: return "CKR_CRYPTOKI_ALREADY_INITIALIZED";
-    default: break;
+  for (const auto& [code, text] : kReturnCodes) {
+    if (code == rv) return text;
   }
   char text[32];
   std::snprintf(text, sizeof text, "CKR 0x%lx", static_cast<unsigned long>(rv));
@@ -90,22 +100,32 @@ CK_ATTRIBUTE textAttr(CK_ATTRIBUTE_TYPE type, const std::string& value) {
 
 CK_OBJECT_CLASS classOf(TokenObjectKind kind) {
   switch (kind) {
-    case TokenObjectKind::kPrivateKey: return CKO_PRIVATE_KEY;
-    case TokenObjectKind::kPublicKey: return CKO_PUBLIC_KEY;
-    case TokenObjectKind::kCertificate: return CKO_CERTIFICATE;
-    case TokenObjectKind::kSecretKey: return CKO_SECRET_KEY;
-    case TokenObjectKind::kOther: return CKO_DATA;
+    case TokenObjectKind::kPrivateKey:
+      return CKO_PRIVATE_KEY;
+    case TokenObjectKind::kPublicKey:
+      return CKO_PUBLIC_KEY;
+    case TokenObjectKind::kCertificate:
+      return CKO_CERTIFICATE;
+    case TokenObjectKind::kSecretKey:
+      return CKO_SECRET_KEY;
+    case TokenObjectKind::kOther:
+      return CKO_DATA;
   }
   return CKO_DATA;
 }
 
 TokenObjectKind kindOf(CK_OBJECT_CLASS object_class) {
   switch (object_class) {
-    case CKO_PRIVATE_KEY: return TokenObjectKind::kPrivateKey;
-    case CKO_PUBLIC_KEY: return TokenObjectKind::kPublicKey;
-    case CKO_CERTIFICATE: return TokenObjectKind::kCertificate;
-    case CKO_SECRET_KEY: return TokenObjectKind::kSecretKey;
-    default: return TokenObjectKind::kOther;
+    case CKO_PRIVATE_KEY:
+      return TokenObjectKind::kPrivateKey;
+    case CKO_PUBLIC_KEY:
+      return TokenObjectKind::kPublicKey;
+    case CKO_CERTIFICATE:
+      return TokenObjectKind::kCertificate;
+    case CKO_SECRET_KEY:
+      return TokenObjectKind::kSecretKey;
+    default:
+      return TokenObjectKind::kOther;
   }
 }
 
@@ -172,13 +192,14 @@ Result<std::unique_ptr<Pkcs11Token>> Pkcs11Token::open(const Pkcs11TokenOptions&
 }
 
 Status Pkcs11Token::failed(const std::string& what, CK_RV rv) {
-  const std::string where = "PKCS#11 token \"" + options_.token_label + "\": " + what + ": " +
-                            ckrName(rv);
+  const std::string where =
+      "PKCS#11 token \"" + options_.token_label + "\": " + what + ": " + ckrName(rv);
   if (tokenGone(rv)) {
     if (session_ != CK_INVALID_HANDLE) module_->f->C_CloseSession(session_);
     session_ = CK_INVALID_HANDLE;
-    return unavailable(where + " (the token is unavailable; it is tried again on the next "
-                               "request)");
+    return unavailable(where +
+                       " (the token is unavailable; it is tried again on the next "
+                       "request)");
   }
   if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED || rv == CKR_PIN_INVALID ||
       rv == CKR_PIN_LEN_RANGE) {
@@ -331,26 +352,28 @@ Result<Bytes> Pkcs11Token::generateEcKeyPair(const Bytes& id, const std::string&
   }
   CK_MECHANISM mechanism{CKM_EC_KEY_PAIR_GEN, nullptr, 0};
   std::vector<CK_ATTRIBUTE> public_template = {
-      bytesAttr(CKA_EC_PARAMS, kP256Params), boolAttr(CKA_TOKEN, true),
-      boolAttr(CKA_VERIFY, true),            bytesAttr(CKA_ID, id),
+      bytesAttr(CKA_EC_PARAMS, kP256Params),
+      boolAttr(CKA_TOKEN, true),
+      boolAttr(CKA_VERIFY, true),
+      bytesAttr(CKA_ID, id),
       textAttr(CKA_LABEL, label),
   };
   std::vector<CK_ATTRIBUTE> private_template = {
-      boolAttr(CKA_TOKEN, true),        boolAttr(CKA_PRIVATE, true),
-      boolAttr(CKA_SENSITIVE, true),    boolAttr(CKA_EXTRACTABLE, false),
-      boolAttr(CKA_SIGN, true),         boolAttr(CKA_DECRYPT, false),
-      boolAttr(CKA_DERIVE, false),      boolAttr(CKA_UNWRAP, false),
-      bytesAttr(CKA_ID, id),            textAttr(CKA_LABEL, label),
+      boolAttr(CKA_TOKEN, true),        boolAttr(CKA_PRIVATE, true), boolAttr(CKA_SENSITIVE, true),
+      boolAttr(CKA_EXTRACTABLE, false), boolAttr(CKA_SIGN, true),    boolAttr(CKA_DECRYPT, false),
+      boolAttr(CKA_DERIVE, false),      boolAttr(CKA_UNWRAP, false), bytesAttr(CKA_ID, id),
+      textAttr(CKA_LABEL, label),
   };
   CK_OBJECT_HANDLE public_key = CK_INVALID_HANDLE;
   CK_OBJECT_HANDLE private_key = CK_INVALID_HANDLE;
   const CK_RV rv = module_->f->C_GenerateKeyPair(
-      session_, &mechanism, public_template.data(), public_template.size(),
-      private_template.data(), private_template.size(), &public_key, &private_key);
+      session_, &mechanism, public_template.data(), public_template.size(), private_template.data(),
+      private_template.size(), &public_key, &private_key);
   if (rv != CKR_OK) return failed("generating an EC P-256 key pair", rv);
   CARDLINE_ASSIGN_OR_RETURN(Bytes point, attribute(public_key, CKA_EC_POINT));
   // CKA_EC_POINT is a DER OCTET STRING around the point (some modules give the bare point).
-  if (point.size() == 67 && point[0] == 0x04 && point[1] == 0x41) point.erase(point.begin(), point.begin() + 2);
+  if (point.size() == 67 && point[0] == 0x04 && point[1] == 0x41)
+    point.erase(point.begin(), point.begin() + 2);
   return point;
 }
 
@@ -359,7 +382,8 @@ Result<Bytes> Pkcs11Token::ecPublicPoint(const Bytes& id) {
   CARDLINE_RETURN_IF_ERROR(ensureSession());
   CARDLINE_ASSIGN_OR_RETURN(CK_OBJECT_HANDLE key, findOne(CKO_PUBLIC_KEY, id));
   CARDLINE_ASSIGN_OR_RETURN(Bytes point, attribute(key, CKA_EC_POINT));
-  if (point.size() == 67 && point[0] == 0x04 && point[1] == 0x41) point.erase(point.begin(), point.begin() + 2);
+  if (point.size() == 67 && point[0] == 0x04 && point[1] == 0x41)
+    point.erase(point.begin(), point.begin() + 2);
   return point;
 }
 
@@ -458,7 +482,8 @@ Status Pkcs11Token::generateAesKey(const Bytes& id, const std::string& label) {
       textAttr(CKA_LABEL, label),
   };
   CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
-  const CK_RV rv = module_->f->C_GenerateKey(session_, &mechanism, templ.data(), templ.size(), &key);
+  const CK_RV rv =
+      module_->f->C_GenerateKey(session_, &mechanism, templ.data(), templ.size(), &key);
   if (rv != CKR_OK) return failed("generating an AES-256 key", rv);
   return Status::ok();
 }

@@ -20,8 +20,8 @@ Result<std::string> wrapSecret(Pkcs11Token& token, const Bytes& plain) {
   CARDLINE_ASSIGN_OR_RETURN(std::vector<TokenObject> objects, token.objects());
   bool present = false;
   for (const TokenObject& object : objects) {
-    present = present ||
-              (object.kind == TokenObjectKind::kSecretKey && object.id == wrappingKeyId());
+    present =
+        present || (object.kind == TokenObjectKind::kSecretKey && object.id == wrappingKeyId());
   }
   if (!present) {
     CARDLINE_RETURN_IF_ERROR(token.generateAesKey(wrappingKeyId(), kPiiWrappingKeyLabel));
@@ -39,8 +39,7 @@ Result<Bytes> unwrapSecret(Pkcs11Token& token, const std::string& text) {
   std::getline(in, wrapped_line);
   if (header != kHeader) {
     return invalidArgument("line 1: expected \"" + std::string(kHeader) +
-                           "\" (a key wrapped by the token), got \"" + header.substr(0, 40) +
-                           "\"");
+                           "\" (a key wrapped by the token), got \"" + header.substr(0, 40) + "\"");
   }
   const std::string key_prefix = "token-key: ";
   if (key_line.rfind(key_prefix, 0) != 0) {

@@ -2,13 +2,14 @@
 // request certified by the test CSCA with the real `openssl x509 -req`, EF.SOD signed in the
 // token and verified with `openssl cms -verify`; the key cannot be read out; a wrong PIN; the
 // document limit and roll-over; the token going away and coming back.
+#include "mes/document/pki/pkcs11_signer.h"
+
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "mes/document/lds.h"
-#include "mes/document/pki/pkcs11_signer.h"
 #include "mes/document/pki/test_pki.h"
 #include "mes/document/sod.h"
 #include "tests/integration/pki/softhsm.h"
@@ -54,9 +55,9 @@ class Pkcs11SignerTest : public ::testing::Test {
     const PkiPaths pki = pkiPaths(data_.path().string());
     // openssl x509 -req starts the validity at the wall clock; the CSCA step here uses the test
     // clock, so it goes through issueSignerCertificate for every key after the first.
-    Result<std::string> pem = issueSignerCertificate(
-        request->csr_pem, testing::readText(pki.csca_cert), testing::readText(pki.csca_key), days,
-        clock_);
+    Result<std::string> pem =
+        issueSignerCertificate(request->csr_pem, testing::readText(pki.csca_cert),
+                               testing::readText(pki.csca_key), days, clock_);
     EXPECT_TRUE(pem.isOk()) << pem.status().toString();
     std::ofstream(cert) << *pem;
     Result<std::string> imported =
@@ -87,10 +88,10 @@ class Pkcs11SignerTest : public ::testing::Test {
     EXPECT_TRUE(cms.isOk());
     const auto path = data_.path() / (name + ".der");
     testing::writeFile(path, cms.isOk() ? *cms : Bytes{});
-    const std::string command =
-        "openssl cms -verify -inform DER -in " + shellArg(path) + " -CAfile " +
-        shellArg(pkiPaths(data_.path().string()).csca_cert) + " -purpose any -attime " +
-        std::to_string(clock_.now().seconds()) + " -out /dev/null 2>&1";
+    const std::string command = "openssl cms -verify -inform DER -in " + shellArg(path) +
+                                " -CAfile " + shellArg(pkiPaths(data_.path().string()).csca_cert) +
+                                " -purpose any -attime " + std::to_string(clock_.now().seconds()) +
+                                " -out /dev/null 2>&1";
     testing::CommandResult result = runCommand(command);
     result.output = command + "\n" + result.output;
     return result;
@@ -135,14 +136,14 @@ TEST_F(Pkcs11SignerTest, SignsInTheTokenAndOpensslVerifiesAgainstTheCsca) {
   EXPECT_EQ(verified.exit_code, 0) << verified.output;
 
   // Our own Passive Authentication agrees.
-  Result<PassiveAuthReport> report =
-      verifyPassiveAuthentication(sod->file, groups(), testing::readText(pki.csca_cert), clock_.now());
+  Result<PassiveAuthReport> report = verifyPassiveAuthentication(
+      sod->file, groups(), testing::readText(pki.csca_cert), clock_.now());
   ASSERT_TRUE(report.isOk()) << report.status().toString();
   EXPECT_TRUE(report->ok());
 
   // A certificate for a key the token does not hold is refused.
-  Result<std::string> foreign = importSignerCertificate(
-      *token_, testing::readText(pki.ds_cert), testing::readText(pki.csca_cert));
+  Result<std::string> foreign = importSignerCertificate(*token_, testing::readText(pki.ds_cert),
+                                                        testing::readText(pki.csca_cert));
   EXPECT_EQ(foreign.status().code(), ErrorCode::kNotFound) << foreign.status().toString();
   // The same certificate twice is refused.
   Result<std::string> again =
@@ -163,7 +164,8 @@ TEST_F(Pkcs11SignerTest, ThePrivateKeyCannotBeReadOut) {
   Result<Bytes> sensitive = token_->keyAttribute(id, TokenObjectKind::kPrivateKey, CKA_SENSITIVE);
   ASSERT_TRUE(sensitive.isOk());
   EXPECT_EQ(*sensitive, Bytes{CK_TRUE});
-  Result<Bytes> never = token_->keyAttribute(id, TokenObjectKind::kPrivateKey, CKA_NEVER_EXTRACTABLE);
+  Result<Bytes> never =
+      token_->keyAttribute(id, TokenObjectKind::kPrivateKey, CKA_NEVER_EXTRACTABLE);
   ASSERT_TRUE(never.isOk());
   EXPECT_EQ(*never, Bytes{CK_TRUE});
   // The listing says the same.
@@ -248,8 +250,7 @@ TEST_F(Pkcs11SignerTest, RollsOverToTheNextSignerAndOldChipsStillVerify) {
   EXPECT_EQ(signer->signerId(), sods[2].signer_id);
   Result<EfSod> fifth = buildEfSod(groups(), *signer);
   EXPECT_EQ(fifth.status().code(), ErrorCode::kFailedPrecondition);
-  EXPECT_NE(fifth.status().message().find(old_id), std::string::npos)
-      << fifth.status().toString();
+  EXPECT_NE(fifth.status().message().find(old_id), std::string::npos) << fifth.status().toString();
   // Chips signed by either key verify against the CSCA, with the real openssl.
   for (std::size_t i = 0; i < sods.size(); ++i) {
     testing::CommandResult verified = opensslVerify(sods[i].file, "sod" + std::to_string(i));
@@ -284,8 +285,7 @@ TEST_F(Pkcs11SignerTest, ATokenThatGoesAwayIsUnavailableAndIsUsedAgainWhenBack) 
   // reset of the HSM would) and its storage disappears.
   void* library = ::dlopen(hsm_.module().c_str(), RTLD_NOW | RTLD_NOLOAD);
   ASSERT_NE(library, nullptr);
-  auto get_list =
-      reinterpret_cast<CK_C_GetFunctionList>(::dlsym(library, "C_GetFunctionList"));
+  auto get_list = reinterpret_cast<CK_C_GetFunctionList>(::dlsym(library, "C_GetFunctionList"));
   CK_FUNCTION_LIST* f = nullptr;
   ASSERT_EQ(get_list(&f), CKR_OK);
   ASSERT_EQ(f->C_Finalize(nullptr), CKR_OK);

@@ -38,9 +38,9 @@ class PkiCliTest : public ::testing::Test {
 
   // Runs cardline with the test configuration; output is stdout and stderr.
   CommandResult cardline(const std::string& arguments) {
-    CommandResult result = runCommand("cd " + arg(hsm_.dir()) + " && " +
-                                      arg(binaryDir() + "/mes/app/cardline") + " " + arguments +
-                                      " --config " + arg(config_) + " 2>&1");
+    CommandResult result =
+        runCommand("cd " + arg(hsm_.dir()) + " && " + arg(binaryDir() + "/mes/app/cardline") + " " +
+                   arguments + " --config " + arg(config_) + " 2>&1");
     result.output = "cardline " + arguments + "\n" + result.output;
     return result;
   }
@@ -58,8 +58,8 @@ TEST_F(PkiCliTest, TheKeyCeremonyOnTheTokenSignsCardsAndIsAudited) {
   CommandResult generated =
       cardline("pki generate-key --label ds-2026-a --out ds.csr --actor key-officer");
   ASSERT_EQ(generated.exit_code, 0) << generated.output;
-  CommandResult request = runCommand("openssl req -in " + arg(hsm_.dir() / "ds.csr") +
-                                     " -noout -verify -subject 2>&1");
+  CommandResult request =
+      runCommand("openssl req -in " + arg(hsm_.dir() / "ds.csr") + " -noout -verify -subject 2>&1");
   EXPECT_EQ(request.exit_code, 0) << request.output;
   EXPECT_NE(request.output.find("CN = cardline Document Signer"), std::string::npos)
       << request.output;
@@ -90,8 +90,7 @@ TEST_F(PkiCliTest, TheKeyCeremonyOnTheTokenSignsCardsAndIsAudited) {
   }
   CommandResult early = cardline("prepare app.json --out early");
   EXPECT_NE(early.exit_code, 0);
-  EXPECT_NE(early.output.find("holds no Document Signer key with a certificate"),
-            std::string::npos)
+  EXPECT_NE(early.output.find("holds no Document Signer key with a certificate"), std::string::npos)
       << early.output;
 
   ASSERT_EQ(cardline("pki sign-request ds.csr --out ds-hsm.pem --days 30").exit_code, 0);
@@ -103,8 +102,7 @@ TEST_F(PkiCliTest, TheKeyCeremonyOnTheTokenSignsCardsAndIsAudited) {
 
   CommandResult prepared = cardline("prepare app.json --out card");
   ASSERT_EQ(prepared.exit_code, 0) << prepared.output;
-  EXPECT_NE(prepared.output.find("signed by " + signer_id), std::string::npos)
-      << prepared.output;
+  EXPECT_NE(prepared.output.find("signed by " + signer_id), std::string::npos) << prepared.output;
   Result<Bytes> cms = unwrapEfSod(toBytes(testing::readText(hsm_.dir() / "card/chip/EF.SOD")));
   ASSERT_TRUE(cms.isOk()) << cms.status().toString();
   testing::writeFile(hsm_.dir() / "sod.der", *cms);
@@ -196,9 +194,10 @@ namespace {
 TEST(DemoHsmTest, TheLineSignsEveryChipInTheToken) {
   testing::TempDir dir;
   const std::filesystem::path data = dir.path() / "demo";
-  CommandResult demo = runCommand(
-      arg(binaryDir() + "/mes/app/cardline") + " demo --hsm --applications 4 --seed 3 "
-      "--exit-when-done --port 0 --data-dir " + arg(data) + " 2>&1");
+  CommandResult demo = runCommand(arg(binaryDir() + "/mes/app/cardline") +
+                                  " demo --hsm --applications 4 --seed 3 "
+                                  "--exit-when-done --port 0 --data-dir " +
+                                  arg(data) + " 2>&1");
   ASSERT_EQ(demo.exit_code, 0) << demo.output;
   EXPECT_NE(demo.output.find("Document Signer: pkcs11 (token \"cardline-demo\")"),
             std::string::npos)

@@ -15,9 +15,9 @@
 namespace cardline::testing {
 
 inline std::string softHsmModule() {
-  for (const char* path : {"/usr/lib/softhsm/libsofthsm2.so",
-                           "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-                           "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so"}) {
+  for (const char* path :
+       {"/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+        "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so"}) {
     if (std::filesystem::exists(path)) return path;
   }
   return "";
@@ -36,9 +36,9 @@ class SoftHsm {
     std::ofstream(conf_) << "directories.tokendir = " << tokens.string()
                          << "\nobjectstore.backend = file\nlog.level = ERROR\n";
     ::setenv("SOFTHSM2_CONF", conf_.c_str(), 1);
-    const CommandResult init = runCommand(
-        "softhsm2-util --init-token --free --label " + std::string(kLabel) + " --so-pin " +
-        kSoPin + " --pin " + kPin + " 2>&1");
+    const CommandResult init =
+        runCommand("softhsm2-util --init-token --free --label " + std::string(kLabel) +
+                   " --so-pin " + kSoPin + " --pin " + kPin + " 2>&1");
     EXPECT_EQ(init.exit_code, 0) << init.output;
     EXPECT_FALSE(softHsmModule().empty()) << "libsofthsm2.so not found (apt-get install softhsm2)";
   }
