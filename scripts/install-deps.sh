@@ -8,11 +8,11 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
   libpoco-dev libmysqlcppconn-dev libboost-dev libhpdf-dev libzmq3-dev cppzmq-dev
   libyaml-cpp-dev libqrencode-dev libpng-dev libjpeg-dev libssl-dev libsqlite3-dev
   libzbar-dev fonts-noto-core fonts-noto-mono openssl
-  libicu-dev libpoppler-cpp-dev)
+  libicu-dev libpoppler-cpp-dev libp11-kit-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev mariadb-server mariadb-client
   zbar-tools poppler-utils qpdf python3-zmq libpoppler-cpp-dev
   chromium nodejs npm sqlite3 fonts-dejavu-core
-  clang libclang-rt-14-dev)
+  clang libclang-rt-14-dev softhsm2 opensc)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi

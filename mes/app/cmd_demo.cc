@@ -15,10 +15,12 @@
 #include "mes/app/cli.h"
 #include "mes/app/commands_impl.h"
 #include "mes/app/db_url.h"
+#include "mes/app/demo_hsm.h"
 #include "mes/app/line_node.h"
 #include "mes/app/line_run.h"
 #include "mes/app/node.h"
 #include "mes/blanks/blank_stock.h"
+#include "mes/document/pki/test_pki.h"
 #include "mes/blanks/commands.h"
 #include "mes/blanks/reconciliation.h"
 #include "mes/logistics/logistics_service.h"
@@ -78,7 +80,8 @@ std::string randomPassword() {
 const char kDemoUsage[] =
     "usage: cardline demo [--applications N] [--data-dir DIR] [--port P] [--defect-rate R]\n"
     "                     [--exit-when-done] [--seed S] [--config FILE]\n"
-    "                     [--db sqlite|mysql://USER@HOST:PORT/SCHEMA] [--db-password-file F]\n\n"
+    "                     [--db sqlite|mysql://USER@HOST:PORT/SCHEMA] [--db-password-file F]\n"
+    "                     [--hsm]\n\n"
     "Runs the whole production line: generates N approved applications (default 500) and\n"
     "imports them, starts the MES and one simulated device per station (print, encode, qa,\n"
     "dispatch) as separate cardline-device processes over ZeroMQ with CURVE, runs the line\n"
@@ -95,14 +98,16 @@ const char kDemoUsage[] =
     "variable CARDLINE_DB_PASSWORD (never in the URL). DIR still holds the keys (keep the\n"
     "same DIR for the same schema: the personal data is encrypted with DIR/keys/pii.key),\n"
     "the test PKI, the logs and the reports. Without --db the configuration's database\n"
-    "section (--config FILE) applies.\n";
+    "section (--config FILE) applies. --hsm signs every chip in a SoftHSM2 token kept in\n"
+    "DIR/hsm (made on first use, its Document Signer certified by the test CSCA) instead of\n"
+    "the key file (signer.backend: pkcs11 in the configuration does the same for a real HSM).\n";
 
 int runDemo(const Args& raw) {
   OptionSpec spec;
   addConfigOptions(&spec);
   spec.with_value.insert({"--applications", "--port", "--defect-rate", "--seed", "--db",
                           "--db-password-file"});
-  spec.flags.insert("--exit-when-done");
+  spec.flags.insert({"--exit-when-done", "--hsm"});
   auto args = parseArgs(raw, spec);
   if (!args.isOk()) return reportFailure("demo", args.status());
   auto config_opt = loadNodeConfig(*args);
@@ -140,6 +145,16 @@ int runDemo(const Args& raw) {
   auto prepared = prepareLineRun(config, clock);
   if (!prepared.isOk()) return fail(prepared.status());
   for (const auto& a : *prepared) std::cout << "  " << a << "\n";
+  if (args->has("--hsm")) {
+    auto token = setUpDemoToken(&config, clock);
+    if (!token.isOk()) return fail(token.status());
+    for (const auto& a : *token) std::cout << "  " << a << "\n";
+  }
+  std::cout << "  Document Signer: " << name(config.signer.backend)
+            << (config.signer.backend == SignerBackend::kPkcs11
+                    ? " (token \"" + config.signer.pkcs11.token_label + "\")"
+                    : std::string(" (") + pkiPaths(config.data_dir).dir + ")")
+            << "\n";
 
   // Block Ctrl-C / SIGTERM before any thread starts; the main thread polls for them.
   InterruptWatch interrupts;

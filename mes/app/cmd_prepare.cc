@@ -1,4 +1,4 @@
-// cardline prepare and cardline pki init.
+// cardline prepare.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -7,11 +7,11 @@
 #include "mes/app/cli.h"
 #include "mes/app/commands_impl.h"
 #include "mes/app/node.h"
+#include "mes/app/signer_factory.h"
 #include "mes/config/reference_loader.h"
 #include "mes/base/clock.h"
 #include "mes/config/template_loader.h"
 #include "mes/document/chip.h"
-#include "mes/document/pki/key_file_signer.h"
 #include "mes/document/pki/test_pki.h"
 #include "mes/intake/record_reader.h"
 #include "mes/intake/reference_data.h"
@@ -32,43 +32,13 @@ Status writeFile(const std::string& path, const Bytes& data) {
 
 }  // namespace
 
-const char kPkiUsage[] =
-    "usage: cardline pki init [--force] [--data-dir DIR] [--config FILE]\n\n"
-    "Creates a test country signing CA (CSCA) and a Document Signer certificate issued by it\n"
-    "(ECDSA P-256) in DIR/pki: csca.pem, csca.key, ds.pem, ds.key (keys mode 0600). For demos\n"
-    "and tests only; production keys come from the country's PKI or an HSM. Refuses to\n"
-    "overwrite existing files unless --force.\n";
-
-int runPki(const Args& raw) {
-  OptionSpec spec;
-  addConfigOptions(&spec);
-  spec.flags.insert("--force");
-  spec.max_positional = 1;
-  auto args = parseArgs(raw, spec);
-  if (!args.isOk()) return reportFailure("pki", args.status());
-  if (args->positional.size() != 1 || args->positional[0] != "init") {
-    std::cerr << kPkiUsage;
-    return 2;
-  }
-  auto config = loadNodeConfig(*args);
-  if (!config) return 2;
-  SystemClock clock;
-  TestPkiOptions options;
-  options.overwrite = args->has("--force") ? PkiOverwrite::kReplace : PkiOverwrite::kRefuse;
-  auto paths = initTestPki(config->data_dir, options, clock);
-  if (!paths.isOk()) return reportFailure("pki", paths.status());
-  std::cout << "created the test CSCA " << paths->csca_cert << " and Document Signer "
-            << paths->ds_cert << "\n";
-  return 0;
-}
-
 const char kPrepareUsage[] =
     "usage: cardline prepare APPLICATION.json --out DIR [--data-dir DIR] [--config FILE]\n\n"
     "Prepares one application (one JSON object in the intake format, docs/intake.md; photo\n"
     "paths are relative to the file) and writes into --out: card.pdf (front and back),\n"
     "front.png and back.png (300 dpi proofs), mrz.txt, qr.txt, expiry.txt (YYYY-MM-DD or\n"
     "none) and chip/ with EF.COM, DG1, DG2, DG13, EF.SOD and signer.pem. The Document Signer\n"
-    "comes from the data directory's pki/ (create a test one with `cardline pki init`).\n";
+    "comes from signer.backend (key files in pki/: `cardline pki init`; or a PKCS#11 token).\n";
 
 int runPrepare(const Args& raw) {
   OptionSpec spec;
@@ -118,13 +88,8 @@ int runPrepare(const Args& raw) {
                                                     "photo is " +
                                                     application.person.photo.format));
   }
-  KeyFileSignerOptions signer_options;
-  signer_options.pki_dir = pkiPaths(config->data_dir).dir;
-  auto signer = KeyFileSigner::open(signer_options, clock);
-  if (!signer.isOk()) {
-    return reportFailure("prepare", signer.status().withContext(
-                                        "opening the Document Signer (run cardline pki init?)"));
-  }
+  auto signer = openConfiguredSigner(*config, clock);
+  if (!signer.isOk()) return reportFailure("prepare", signer.status());
   auto chip = buildChipFiles(card->values.mrz, application.person.photo.data,
                              nationalDataFor(application, card->values.expiry), **signer);
   if (!chip.isOk()) return reportFailure("prepare", chip.status());
@@ -138,9 +103,13 @@ int runPrepare(const Args& raw) {
     Status s = writeFile(chip_dir + "/" + file, *data);
     if (!s.isOk()) return reportFailure("prepare", s);
   }
-  std::filesystem::copy_file(pkiPaths(config->data_dir).ds_cert, chip_dir + "/signer.pem",
-                             std::filesystem::copy_options::overwrite_existing, ec);
-  if (ec) return reportFailure("prepare", unavailable("cannot write signer.pem: " + ec.message()));
+  if (config->signer.backend == SignerBackend::kKeyFile) {  // a token's certificate is in EF.SOD
+    std::filesystem::copy_file(pkiPaths(config->data_dir).ds_cert, chip_dir + "/signer.pem",
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) {
+      return reportFailure("prepare", unavailable("cannot write signer.pem: " + ec.message()));
+    }
+  }
   std::cout << "prepared " << application.id << " into " << *out_dir << " (signed by "
             << chip->signer_id << ")\n";
   return 0;

@@ -4,10 +4,10 @@
 #include <sstream>
 
 #include "mes/app/node.h"
+#include "mes/app/signer_factory.h"
 #include "mes/blanks/blank_observer.h"
 #include "mes/blanks/blank_stock.h"
 #include "mes/config/template_loader.h"
-#include "mes/document/pki/key_file_signer.h"
 #include "mes/document/pki/test_pki.h"
 #include "mes/http/blank_stock_api.h"
 #include "mes/http/logistics_api.h"
@@ -209,14 +209,7 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
   materials.templates = p.templates;
   if (config.devices.payload == JobPayloadMode::kFull) {
     const PkiPaths pki = pkiPaths(config.data_dir);
-    KeyFileSignerOptions signer_options;
-    signer_options.pki_dir = pki.dir;
-    auto signer = KeyFileSigner::open(signer_options, node->clock_);
-    if (!signer.isOk()) {
-      return signer.status().withContext("opening the Document Signer in " + pki.dir +
-                                         " (create a test PKI with `cardline pki init`)");
-    }
-    materials.signer = std::move(signer).value();
+    CARDLINE_ASSIGN_OR_RETURN(materials.signer, openConfiguredSigner(config, node->clock_));
     std::ifstream csca(pki.csca_cert);
     if (!csca) return notFound("cannot read the CSCA certificate " + pki.csca_cert);
     std::stringstream text;

@@ -7,12 +7,15 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "mes/app/signer_factory.h"
 #include "mes/config/template_loader.h"
 #include "mes/config/workflow_loader.h"
 #include "mes/prep/prepare.h"
 #include "mes/security/key_file.h"
 #include "mes/security/pii_aes_gcm.h"
+#include "mes/security/pkcs11/wrapped_key.h"
 
 namespace cardline::app {
 namespace {
@@ -36,6 +39,11 @@ Result<DataDirReport> prepareDataDir(const Config& config) {
   DataDirReport report;
   CARDLINE_RETURN_IF_ERROR(ensureDir(config.data_dir, &report));
   const std::string key_file = config.piiKeyFile();
+  if (config.security.pii_key_protection == PiiKeyProtection::kPkcs11 &&
+      !std::filesystem::exists(key_file)) {
+    return notFound("the wrapped personal-data key " + key_file + " does not exist (make it with "
+                    "`cardline pki wrap-pii-key`)");
+  }
   if (config.database.backend == DatabaseBackend::kSqlite) {
     CARDLINE_RETURN_IF_ERROR(ensureDir(parentOf(config.sqlitePath()), &report));
     CARDLINE_RETURN_IF_ERROR(ensureDir(parentOf(key_file), &report));
@@ -77,6 +85,19 @@ Result<StoreOptions> storeOptions(const Config& config) {
 }
 
 Result<std::unique_ptr<PiiProtector>> openPiiProtector(const Config& config) {
+  if (config.security.pii_key_protection == PiiKeyProtection::kPkcs11) {
+    // The data directory holds the key wrapped by the token; the token unwraps it.
+    std::ifstream in(config.piiKeyFile(), std::ios::binary);
+    if (!in) return notFound("cannot read the wrapped personal-data key " + config.piiKeyFile());
+    std::stringstream text;
+    text << in.rdbuf();
+    CARDLINE_ASSIGN_OR_RETURN(std::unique_ptr<Pkcs11Token> token, openConfiguredToken(config));
+    auto key = unwrapSecret(*token, text.str());
+    if (!key.isOk()) return key.status().withContext(config.piiKeyFile());
+    auto protector = AesGcmPiiProtector::create(*key);
+    if (!protector.isOk()) return protector.status();
+    return std::unique_ptr<PiiProtector>(std::move(protector).value());
+  }
   auto protector = AesGcmPiiProtector::fromKeyFile(config.piiKeyFile());
   if (!protector.isOk()) return protector.status();
   return std::unique_ptr<PiiProtector>(std::move(protector).value());

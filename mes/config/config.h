@@ -13,6 +13,9 @@ enum class DeviceLinkSecurity { kCurve, kPlain };   // "curve", "plain" (develop
 // What a JOB carries: "full" artefacts (print PDF, signed chip files, QA expectations) or
 // "headers" only (small metadata, for throughput runs with simulated devices).
 enum class JobPayloadMode { kFull, kHeaders };
+// Where the Document Signer key lives: PEM files in <data_dir>/pki ("key_file", the embedded
+// default) or a PKCS#11 token ("pkcs11", an HSM; docs/pki.md).
+enum class SignerBackend { kKeyFile, kPkcs11 };
 
 struct SqliteSettings {
   std::string path;  // database file; empty = <data_dir>/cardline.db; relative = under data_dir
@@ -33,11 +36,31 @@ struct DatabaseSettings {
   MysqlSettings mysql;
 };
 
+// How the personal-data key file is kept: "file" (the key itself, hex) or "pkcs11" (the key
+// wrapped by an AES key in the token of signer.pkcs11; `cardline pki wrap-pii-key` converts).
+enum class PiiKeyProtection { kFile, kPkcs11 };
+
 struct SecuritySettings {
   // 32-byte key for personal data at rest (AES-256-GCM). Empty = <data_dir>/keys/pii.key,
   // generated on first use when absent; relative = under data_dir. Never inside the repository
   // or the database.
   std::string pii_key_file;
+  PiiKeyProtection pii_key_protection = PiiKeyProtection::kFile;
+};
+
+// The PKCS#11 token holding the Document Signer keys. The PIN is never in this file: it comes
+// from pin_file (first line) or, when that is empty, the environment variable pin_env.
+struct Pkcs11Settings {
+  std::string module;  // the vendor's module (.so), e.g. /usr/lib/softhsm/libsofthsm2.so
+  std::string token_label = "cardline";
+  std::string pin_file;                    // relative = under data_dir; or
+  std::string pin_env = "CARDLINE_HSM_PIN";
+};
+
+struct SignerSettings {
+  SignerBackend backend = SignerBackend::kKeyFile;
+  int max_documents = 100000;  // per Document Signer key (ICAO practice)
+  Pkcs11Settings pkcs11;
 };
 
 struct HttpSettings {
@@ -76,6 +99,7 @@ struct Config {
                               // source tree this binary was built from
   DatabaseSettings database;
   SecuritySettings security;
+  SignerSettings signer;
   HttpSettings http;
   DeviceLinkSettings devices;
   ServiceLevels service_levels;
@@ -100,5 +124,6 @@ struct Config {
 const char* name(DatabaseBackend v);
 const char* name(DeviceLinkSecurity v);
 const char* name(JobPayloadMode v);
+const char* name(SignerBackend v);
 
 }  // namespace cardline

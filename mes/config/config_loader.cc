@@ -15,6 +15,7 @@ const char* name(DeviceLinkSecurity v) {
   return v == DeviceLinkSecurity::kCurve ? "curve" : "plain";
 }
 const char* name(JobPayloadMode v) { return v == JobPayloadMode::kFull ? "full" : "headers"; }
+const char* name(SignerBackend v) { return v == SignerBackend::kKeyFile ? "key_file" : "pkcs11"; }
 
 std::string ConfigProblem::toString() const {
   if (line <= 0) return file + ": " + message;
@@ -223,8 +224,38 @@ ConfigLoadResult parseConfigText(const std::string& text, const std::string& pat
        });
      }},
     {"security", [&](const YAML::Node& n) {
-       r.readMap(n, "security", {{"pii_key_file", r.text(&c.security.pii_key_file,
-                                                         "security.pii_key_file")}});
+       r.readMap(n, "security", {
+         {"pii_key_file", r.text(&c.security.pii_key_file, "security.pii_key_file")},
+         {"pii_key_protection",
+          r.choice(&c.security.pii_key_protection, "security.pii_key_protection",
+                   std::vector<std::pair<std::string, PiiKeyProtection>>{
+                       {"file", PiiKeyProtection::kFile},
+                       {"pkcs11", PiiKeyProtection::kPkcs11}})},
+       });
+     }},
+    {"signer", [&](const YAML::Node& n) {
+       SignerSettings& sg = c.signer;
+       r.readMap(n, "signer", {
+         {"backend", r.choice(&sg.backend, "signer.backend",
+                              std::vector<std::pair<std::string, SignerBackend>>{
+                                  {"key_file", SignerBackend::kKeyFile},
+                                  {"pkcs11", SignerBackend::kPkcs11}})},
+         {"max_documents",
+          r.integer(&sg.max_documents, "signer.max_documents", 1, 100000000)},
+         {"pkcs11", [&](const YAML::Node& p) {
+            Pkcs11Settings& hsm = sg.pkcs11;
+            r.readMap(p, "signer.pkcs11", {
+              {"module", r.text(&hsm.module, "signer.pkcs11.module")},
+              {"token_label", r.text(&hsm.token_label, "signer.pkcs11.token_label")},
+              {"pin_file", r.text(&hsm.pin_file, "signer.pkcs11.pin_file")},
+              {"pin_env", r.text(&hsm.pin_env, "signer.pkcs11.pin_env")},
+              {"pin", [&](const YAML::Node& v) {
+                 r.problem(v, "signer.pkcs11.pin must not be written in the configuration; name "
+                              "a pin_file or a pin_env variable instead");
+               }},
+            });
+          }},
+       });
      }},
     {"http", [&](const YAML::Node& n) {
        r.readMap(n, "http", {
@@ -290,6 +321,16 @@ ConfigLoadResult parseConfigText(const std::string& text, const std::string& pat
     c.database.mysql.password_file = resolve(base, c.database.mysql.password_file);
   }
   if (c.data_dir.empty()) result.problems.push_back({path, 0, 0, "data_dir must not be empty"});
+  if (c.signer.backend == SignerBackend::kPkcs11) {
+    if (c.signer.pkcs11.module.empty()) {
+      result.problems.push_back({path, 0, 0, "signer.backend is pkcs11 but signer.pkcs11.module "
+                                             "(the PKCS#11 module path) is not set"});
+    }
+    if (c.signer.pkcs11.pin_file.empty() && c.signer.pkcs11.pin_env.empty()) {
+      result.problems.push_back({path, 0, 0, "signer.backend is pkcs11 but neither "
+                                             "signer.pkcs11.pin_file nor pin_env is set"});
+    }
+  }
   return result;
 }
 

@@ -57,6 +57,7 @@ struct CertSpec {
   X509* issuer_cert;     // nullptr: self-signed
   EVP_PKEY* issuer_key;
   std::vector<std::pair<int, const char*>> extensions;
+  X509_NAME* subject = nullptr;  // nullptr: from options and common_name
 };
 
 Result<X509Ptr> makeCertificate(const CertSpec& spec, const TestPkiOptions& options,
@@ -73,8 +74,14 @@ Result<X509Ptr> makeCertificate(const CertSpec& spec, const TestPkiOptions& opti
           nullptr) {
     return ossl::failure("setting the validity");
   }
-  CARDLINE_RETURN_IF_ERROR(
-      setName(X509_get_subject_name(cert.get()), options, *spec.common_name));
+  if (spec.subject != nullptr) {
+    if (X509_set_subject_name(cert.get(), spec.subject) != 1) {
+      return ossl::failure("setting the subject");
+    }
+  } else {
+    CARDLINE_RETURN_IF_ERROR(
+        setName(X509_get_subject_name(cert.get()), options, *spec.common_name));
+  }
   X509* issuer = spec.issuer_cert != nullptr ? spec.issuer_cert : cert.get();
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(issuer)) != 1 ||
       X509_set_pubkey(cert.get(), spec.subject_key) != 1) {
@@ -192,6 +199,48 @@ Result<PkiPaths> initTestPki(const std::string& data_dir, const TestPkiOptions& 
   CARDLINE_RETURN_IF_ERROR(writeFile(paths.csca_cert, csca_pem, 0644));
   CARDLINE_RETURN_IF_ERROR(writeFile(paths.ds_cert, ds_pem, 0644));
   return paths;
+}
+
+Result<std::string> issueSignerCertificate(const std::string& request_pem,
+                                           const std::string& csca_cert_pem,
+                                           const std::string& csca_key_pem, int validity_days,
+                                           const Clock& clock) {
+  if (validity_days <= 0) return invalidArgument("validity days must be positive");
+  ossl::BioPtr request_bio = ossl::memoryBio(request_pem);
+  std::unique_ptr<X509_REQ, ossl::Deleter<X509_REQ, X509_REQ_free>> request(
+      PEM_read_bio_X509_REQ(request_bio.get(), nullptr, nullptr, nullptr));
+  if (!request) {
+    ossl::drainErrors();
+    return invalidArgument("the request is not a PEM certificate request (PKCS#10)");
+  }
+  EVP_PKEY* subject_key = X509_REQ_get0_pubkey(request.get());
+  if (subject_key == nullptr || X509_REQ_verify(request.get(), subject_key) != 1) {
+    ossl::drainErrors();
+    return invalidArgument("the request's signature does not verify (no proof of possession)");
+  }
+  std::vector<X509Ptr> csca = ossl::readCertificates(csca_cert_pem);
+  if (csca.empty()) return invalidArgument("the CSCA certificate file holds no PEM certificate");
+  ossl::BioPtr key_bio = ossl::memoryBio(csca_key_pem);
+  KeyPtr csca_key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
+  if (!csca_key || X509_check_private_key(csca.front().get(), csca_key.get()) != 1) {
+    ossl::drainErrors();
+    return invalidArgument("the CSCA key is unreadable or does not belong to the CSCA "
+                           "certificate");
+  }
+  const std::string unused;
+  CertSpec spec{&unused,
+                validity_days,
+                subject_key,
+                csca.front().get(),
+                csca_key.get(),
+                {{NID_key_usage, "critical,digitalSignature"},
+                 {NID_subject_key_identifier, "hash"},
+                 {NID_authority_key_identifier, "keyid:always"}},
+                X509_REQ_get_subject_name(request.get())};
+  CARDLINE_ASSIGN_OR_RETURN(
+      X509Ptr cert,
+      makeCertificate(spec, TestPkiOptions(), static_cast<time_t>(clock.now().seconds())));
+  return certPem(cert.get());
 }
 
 }  // namespace cardline

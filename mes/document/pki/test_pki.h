@@ -46,4 +46,15 @@ PkiPaths pkiPaths(const std::string& data_dir);
 Result<PkiPaths> initTestPki(const std::string& data_dir, const TestPkiOptions& options,
                              const Clock& clock);
 
+// The test CSCA's side of the key ceremony: issues a DS certificate for a PKCS#10 request
+// (e.g. from `cardline pki generate-key`), valid from clock.now() for validity_days, with the
+// request's subject and key, keyUsage critical digitalSignature, signed by the CSCA (PEM
+// certificate and unencrypted PEM key). Returns the certificate PEM. kInvalidArgument when the
+// request does not parse or its signature does not verify, or the CSCA files do not match.
+// A production CSCA is offline; docs/pki.md shows the same step with `openssl x509 -req`.
+Result<std::string> issueSignerCertificate(const std::string& request_pem,
+                                           const std::string& csca_cert_pem,
+                                           const std::string& csca_key_pem, int validity_days,
+                                           const Clock& clock);
+
 }  // namespace cardline

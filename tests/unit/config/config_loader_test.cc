@@ -43,7 +43,40 @@ TEST(ConfigLoaderTest, ReportsEveryProblemWithItsPosition) {
       path + ":8:9: http.port must be between 0 and 65535, got 70000",
       path + ":11:17: devices.heartbeat_ms must be between 50 and 60000, got 10",
       path + ":12:1: unknown key \"colour\" in the configuration (known: data_dir, database, "
-             "devices, http, logistics, node_id, resources_dir, security, service_levels)"));
+             "devices, http, logistics, node_id, resources_dir, security, service_levels, signer)"));
+}
+
+TEST(ConfigLoaderTest, ReadsTheSignerSectionAndRefusesAPinInTheFile) {
+  ConfigLoadResult r = parseConfigText(
+      "data_dir: data\n"
+      "signer:\n"
+      "  backend: pkcs11\n"
+      "  max_documents: 5000\n"
+      "  pkcs11:\n"
+      "    module: /usr/lib/softhsm/libsofthsm2.so\n"
+      "    token_label: line-1\n"
+      "    pin_file: secrets/hsm.pin\n",
+      "/srv/c.yaml");
+  EXPECT_THAT(texts(r), testing::IsEmpty());
+  EXPECT_EQ(r.config.signer.backend, SignerBackend::kPkcs11);
+  EXPECT_EQ(r.config.signer.max_documents, 5000);
+  EXPECT_EQ(r.config.signer.pkcs11.module, "/usr/lib/softhsm/libsofthsm2.so");
+  EXPECT_EQ(r.config.signer.pkcs11.token_label, "line-1");
+  EXPECT_EQ(r.config.signer.pkcs11.pin_file, "secrets/hsm.pin");
+  EXPECT_EQ(r.config.signer.pkcs11.pin_env, "CARDLINE_HSM_PIN");
+  EXPECT_EQ(defaultConfig().signer.backend, SignerBackend::kKeyFile);
+
+  ConfigLoadResult bad = parseConfigText(
+      "data_dir: data\nsigner:\n  backend: hsm\n  pkcs11:\n    pin: \"1234\"\n", "/srv/c.yaml");
+  EXPECT_THAT(texts(bad), testing::ElementsAre(
+      "/srv/c.yaml:3:12: signer.backend must be one of: key_file, pkcs11",
+      "/srv/c.yaml:5:10: signer.pkcs11.pin must not be written in the configuration; name a "
+      "pin_file or a pin_env variable instead"));
+  ConfigLoadResult no_module =
+      parseConfigText("data_dir: data\nsigner: {backend: pkcs11}\n", "/srv/c.yaml");
+  EXPECT_THAT(texts(no_module), testing::ElementsAre(
+      "/srv/c.yaml: signer.backend is pkcs11 but signer.pkcs11.module (the PKCS#11 module "
+      "path) is not set"));
 }
 
 TEST(ConfigLoaderTest, MalformedYamlNamesThePlace) {
