@@ -90,6 +90,9 @@ void registerLineMetrics(MetricsRegistry& metrics, LineNode& node) {
                    "Most results one round of the line controller applied");
   metrics.describe("cardline_line_failed_rounds_total", MetricType::kGauge,
                    "Rounds whose transaction failed (inputs kept for the next round)");
+  metrics.describe("cardline_station_paused", MetricType::kGauge,
+                   "1 while a station's jobs are not leased because their payloads cannot be "
+                   "made (e.g. the signing token is away; the reason is in the log)");
   metrics.describe("cardline_db_commits_total", MetricType::kGauge,
                    "Write transactions committed by this node");
   metrics.describe("cardline_db_transactions_total", MetricType::kGauge,
@@ -132,6 +135,13 @@ void registerLineMetrics(MetricsRegistry& metrics, LineNode& node) {
     m.set("cardline_line_results_per_round_max", {},
           static_cast<double>(stats.max_results_per_round));
     m.set("cardline_line_failed_rounds_total", {}, static_cast<double>(stats.failed_rounds));
+    for (StationType s : {StationType::kPrint, StationType::kEncode, StationType::kQa,
+                          StationType::kDispatch}) {
+      m.set("cardline_station_paused", {{"station", name(s)}}, 0);
+    }
+    for (const auto& [station, reason] : node.controller().pausedStations()) {
+      m.set("cardline_station_paused", {{"station", name(station)}}, 1);
+    }
     const StoreCounters db = node.store().counters();
     m.set("cardline_db_commits_total", {}, static_cast<double>(db.commits));
     m.set("cardline_db_transactions_total", {{"kind", "write"}},

@@ -12,6 +12,8 @@ namespace cardline {
 namespace {
 
 constexpr char kComponent[] = "jobs";
+// How long a station's jobs wait when their payload cannot be made for a passing reason.
+constexpr std::chrono::milliseconds kPayloadPause{2000};
 
 protocol::Station toProtocolStation(StationType s) {
   switch (s) {
@@ -230,6 +232,14 @@ void StationJobFlow::payloadLoop() {
     if (sent.isOk()) continue;
     logWarning(kComponent, "job " + std::to_string(job.id) + " for " + device_id +
                                " not sent: " + sent.message());
+    if (!parts.isOk() && parts.status().code() == ErrorCode::kUnavailable) {
+      // What makes this station's payloads is away (the signing token, the database): lease no
+      // more of its jobs for a while instead of handing the same jobs out again and again; the
+      // line goes on once it is back.
+      controller_->pauseStation(job.station, kPayloadPause,
+                                "the " + std::string(name(job.station)) +
+                                    " payload cannot be made: " + parts.status().message());
+    }
     if (!parts.isOk() && parts.status().code() == ErrorCode::kInvalidArgument) {
       // The record's data cannot make this payload, now or on the next try: hold the
       // application for a supervisor (audited in its events) instead of handing the job out

@@ -5,7 +5,9 @@
 //     only) off the controller thread, records on the card which Document Signer signed its
 //     chip (through the controller, before the job leaves) and sends it over the device link.
 //     A job that cannot be sent goes back to the controller (jobNotDelivered); one whose
-//     record cannot make the payload holds the application for a supervisor.
+//     record cannot make the payload holds the application for a supervisor; one whose payload
+//     cannot be made for a passing reason (the signing token or the database away,
+//     kUnavailable) pauses its station's leasing for two seconds at a time, with the reason.
 //   - device → controller: DeviceLinkListener. READY, RESULT, STATUS and lost devices are
 //     translated from the protocol into the controller's inputs (DeviceSlot, StationResult,
 //     DeviceCondition, deviceGone).

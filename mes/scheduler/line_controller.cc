@@ -124,6 +124,29 @@ void LineController::jobNotDelivered(const std::string& device_id, std::int64_t 
   wake_.notify_all();
 }
 
+void LineController::pauseStation(StationType station, std::chrono::milliseconds pause,
+                                  const std::string& reason) {
+  std::lock_guard<std::mutex> lock(slots_mu_);
+  Pause& p = paused_[station];
+  const bool fresh = p.reason != reason || clock_.monotonic() >= p.until;
+  p.until = clock_.monotonic() + pause;
+  p.reason = reason;
+  if (fresh) {
+    logWarning(kComponent, std::string(name(station)) + " jobs paused for " +
+                               std::to_string(pause.count()) + " ms: " + reason);
+  }
+}
+
+std::map<StationType, std::string> LineController::pausedStations() const {
+  std::lock_guard<std::mutex> lock(slots_mu_);
+  std::map<StationType, std::string> out;
+  const auto now = clock_.monotonic();
+  for (const auto& [station, p] : paused_) {
+    if (now < p.until) out[station] = p.reason;
+  }
+  return out;
+}
+
 std::future<Status> LineController::submit(
     std::function<Status(StoreTransaction&, Engine&)> command) {
   auto entry = std::make_shared<Command>();
@@ -162,7 +185,10 @@ void LineController::requeueInputs(Inputs inputs) {
 Status LineController::leaseForIdleDevices(StoreTransaction& tx, Timestamp now,
                                            std::vector<Lease>* leases) {
   std::lock_guard<std::mutex> slots_lock(slots_mu_);
+  const auto steady_now = clock_.monotonic();
   for (auto& [station, policy] : policies_) {
+    auto paused = paused_.find(station);
+    if (paused != paused_.end() && steady_now < paused->second.until) continue;
     // Free capacity of this station type on this node.
     int free = 0;
     for (const auto& [id, slot] : slots_) {

@@ -139,6 +139,13 @@ class LineController {
   // A job handed to JobDispatcher::send could not be delivered after all: its lease is
   // released with the same attempt (it never reached the device).
   void jobNotDelivered(const std::string& device_id, std::int64_t job_id);
+  // No job of `station` is leased for `pause` (measured on the Clock's monotonic time): its
+  // jobs cannot be made now (e.g. the signing token is away). The reason is logged once per
+  // pause and reported by pausedStations(). A later call extends or renews the pause.
+  void pauseStation(StationType station, std::chrono::milliseconds pause,
+                    const std::string& reason);
+  // The stations paused now, with their reasons.
+  std::map<StationType, std::string> pausedStations() const;
   // Runs `command` inside the next round's transaction on the controller thread. The future
   // gets the command's status once the round committed (or the commit's failure).
   std::future<Status> submit(std::function<Status(StoreTransaction&, Engine&)> command);
@@ -222,6 +229,11 @@ class LineController {
   // Owned by the round (the controller thread, or the test calling runRound()).
   std::map<std::string, Slot> slots_;
   std::map<StationType, DispatchPolicy> policies_;
+  struct Pause {
+    std::chrono::steady_clock::time_point until;
+    std::string reason;
+  };
+  std::map<StationType, Pause> paused_;  // guarded by slots_mu_
   std::chrono::steady_clock::time_point last_sweep_{};
   mutable std::mutex slots_mu_;  // guards slots_ for devicesInFlight() from other threads
 };

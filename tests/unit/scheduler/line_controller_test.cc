@@ -285,6 +285,25 @@ TEST_F(LineControllerTest, DeviceInFaultGetsNoLeaseUntilItWorksAgain) {
   EXPECT_EQ(sent[0].second.attempt, 1);
 }
 
+// The encode payloads cannot be made (the signing token is away): the station is paused with
+// its reason instead of leasing the same jobs again every round, and goes on afterwards.
+TEST_F(LineControllerTest, APausedStationGetsNoLeaseUntilThePauseEnds) {
+  accept("APP-1");
+  controller_->deviceReady({"print-1", StationType::kPrint, 1});
+  controller_->pauseStation(StationType::kPrint, std::chrono::milliseconds(2000),
+                            "the signing token is away");
+  for (int round = 0; round < 3; ++round) controller_->runRound();
+  EXPECT_TRUE(dispatcher_.sent.empty());
+  ASSERT_EQ(controller_->pausedStations().count(StationType::kPrint), 1u);
+  EXPECT_EQ(controller_->pausedStations().at(StationType::kPrint), "the signing token is away");
+  clock_.advanceMillis(2001);
+  EXPECT_TRUE(controller_->pausedStations().empty());
+  controller_->runRound();
+  auto sent = dispatcher_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].second.attempt, 1);
+}
+
 TEST_F(LineControllerTest, ExpiredLeaseFreesTheDeviceAndTellsTheLink) {
   accept("APP-1");
   accept("APP-2");
