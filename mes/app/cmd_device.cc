@@ -40,8 +40,10 @@ int runDevice(const Args& raw) {
   if (!options.isOk()) return reportFailure("device", options.status());
   auto store = openStore(*options, **pii);
   if (!store.isOk()) return reportFailure("device", store.status());
+  auto audit_key = openAuditKey(*config);
+  if (!audit_key.isOk()) return reportFailure("device", audit_key.status());
   SystemClock clock;
-  AuditTrail audit(**store, clock);
+  AuditTrail audit(**store, clock, **audit_key);
   const std::string actor = args->value("--actor").value_or("system");
   const std::string verb = args->positional[0];
 

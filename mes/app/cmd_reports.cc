@@ -200,7 +200,7 @@ int runBlanks(const Args& raw) {
   if (!opened.isOk()) return reportFailure("blanks", opened.status());
   SystemClock clock;
   BlankStock stock(clock);
-  AuditTrail audit(*opened->store, clock);
+  AuditTrail audit(*opened->store, clock, *opened->audit_key);
   const std::string verb = args->positional[0];
   const std::string actor = args->value("--actor").value_or("system");
 

@@ -82,6 +82,7 @@ struct LineNode::Parts final : public DeviceLinkListener, public JobDispatcher {
   LineNode* node = nullptr;
   std::shared_ptr<DeviceAllowList> allow_list = std::make_shared<DeviceAllowList>();
   std::unique_ptr<ZmqDeviceLink> link;
+  std::unique_ptr<AuditKey> audit_key;
   std::unique_ptr<AuditTrail> audit;
   std::unique_ptr<MetricsRegistry> metrics;
   std::unique_ptr<SessionTable> sessions;
@@ -368,7 +369,8 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
   node->parts_ = std::make_unique<Parts>();
   Parts& p = *node->parts_;
   p.node = node.get();
-  p.audit = std::make_unique<AuditTrail>(*node->store_, node->clock_);
+  CARDLINE_ASSIGN_OR_RETURN(p.audit_key, openAuditKey(config));
+  p.audit = std::make_unique<AuditTrail>(*node->store_, node->clock_, *p.audit_key);
 
   // Transition observers, attached before the engine is used.
   p.blanks = std::make_unique<BlankStock>(node->clock_);

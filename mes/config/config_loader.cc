@@ -224,7 +224,9 @@ ConfigLoadResult parseConfigText(const std::string& text, const std::string& pat
      }},
     {"security", [&](const YAML::Node& n) {
        r.readMap(n, "security", {{"pii_key_file", r.text(&c.security.pii_key_file,
-                                                         "security.pii_key_file")}});
+                                                         "security.pii_key_file")},
+                                 {"audit_key_file", r.text(&c.security.audit_key_file,
+                                                           "security.audit_key_file")}});
      }},
     {"http", [&](const YAML::Node& n) {
        r.readMap(n, "http", {

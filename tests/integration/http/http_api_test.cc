@@ -26,6 +26,7 @@
 #include "mes/http/static_files.h"
 #include "mes/security/accounts.h"
 #include "mes/security/audit_chain.h"
+#include "mes/security/audit_key_hmac.h"
 #include "mes/security/pii_aes_gcm.h"
 #include "mes/security/sessions.h"
 #include "mes/storage/store_factory.h"
@@ -79,7 +80,10 @@ class HttpApiTest : public ::testing::Test {
 
     AccountOptions account_options;
     account_options.hashing.iterations = kMinPasswordIterations;  // fast; the default is tested
-    audit_ = std::make_unique<AuditTrail>(*store_, clock_);
+    auto audit_key = HmacAuditKey::create(Bytes(32, 0x5a));
+    ASSERT_TRUE(audit_key.isOk()) << audit_key.status().toString();
+    audit_key_ = std::move(audit_key).value();
+    audit_ = std::make_unique<AuditTrail>(*store_, clock_, *audit_key_);
     accounts_ = std::make_unique<AccountService>(*store_, *audit_, clock_, account_options);
     sessions_ = std::make_unique<SessionTable>(clock_, SessionOptions{15 * 60, 8 * 3600});
     authenticator_ = std::make_unique<SessionAuthenticator>(*sessions_, *accounts_);
@@ -198,6 +202,7 @@ class HttpApiTest : public ::testing::Test {
   FakeClock clock_;
   std::unique_ptr<AesGcmPiiProtector> pii_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<HmacAuditKey> audit_key_;
   std::unique_ptr<AuditTrail> audit_;
   std::unique_ptr<AccountService> accounts_;
   std::unique_ptr<SessionTable> sessions_;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "mes/logistics/trace.h"
+#include "mes/security/audit_key_hmac.h"
 #include "tests/unit/logistics/logistics_fixture.h"
 
 namespace cardline::logistics_test {
@@ -398,7 +399,9 @@ TEST_F(LogisticsFlowTest, RetentionPurgeErasesPersonalDataAndKeepsCountsAndEvent
   ASSERT_TRUE(confirm(box_id).isOk());
   const std::size_t events_before = events("application", "A1").size();
 
-  AuditTrail trail(*store_, clock_);
+  auto audit_key = HmacAuditKey::create(Bytes(32, 0x5a));
+  ASSERT_TRUE(audit_key.isOk()) << audit_key.status().toString();
+  AuditTrail trail(*store_, clock_, **audit_key);
   AuditAppender audit = [&](StoreTransaction& tx, const std::string& actor,
                             const std::string& action, const std::string& subject,
                             const std::string& detail) {
