@@ -448,7 +448,13 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
     CARDLINE_RETURN_IF_ERROR(
         registerBlankStockRoutes(*p.router, *node->store_, *p.blanks, *p.audit));
     CARDLINE_RETURN_IF_ERROR(
-        registerLogisticsRoutes(*p.router, *node->store_, *p.logistics, node->clock_));
+        registerLogisticsRoutes(*p.router, *node->store_, *p.logistics, node->clock_,
+                                [audit = p.audit.get()](StoreTransaction& t, const std::string& a,
+                                                        const std::string& act,
+                                                        const std::string& s,
+                                                        const std::string& d) {
+                                  return audit->appendIn(t, a, act, s, d).status();
+                                }));
     CARDLINE_RETURN_IF_ERROR(registerReportRoutes(*p.router, *node->store_, node->clock_,
                                                   throughputReportOptions(config)));
     auto reference = ReferenceData::loadFromDirectory(config.referenceDir());
