@@ -463,6 +463,11 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
     ApplicationsApiOptions applications;
     applications.print_due_seconds = config.service_levels.receipt_to_print_hours * 3600LL;
     applications.fit_check = templateFitCheck(p.templates);
+    applications.audit = [audit = p.audit.get()](StoreTransaction& t, const std::string& a,
+                                                  const std::string& act, const std::string& s,
+                                                  const std::string& d) {
+      return audit->appendIn(t, a, act, s, d).status();
+    };
     CARDLINE_RETURN_IF_ERROR(registerApplicationsRoutes(
         *p.router, *p.reference, node->clock_,
         [controller = node->controller_.get()](

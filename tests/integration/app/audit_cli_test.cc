@@ -177,5 +177,72 @@ TEST_F(AuditCliTest, ProvisionedKeySealsAnOldTrailOnCommand) {
   EXPECT_EQ(cardline({"audit", "verify"}), 0) << log_;
 }
 
+TEST_F(AuditCliTest, CustodyCommandsAndLookupsAreInTheChainedTrail) {
+  const std::string backlog = root_ + "/applications.jsonl";
+  auto generated = runCardline({"generate", "--count", "3", "--seed", "7", "--out", backlog},
+                               root_ + "/generate.log");
+  ASSERT_TRUE(generated.isOk() && *generated == 0) << readFile(root_ + "/generate.log");
+  ASSERT_EQ(cardline({"import", backlog, "--actor", "intake-clerk"}), 0) << log_;
+  const std::string first_id = [&] {
+    std::ifstream in(backlog);
+    std::string line;
+    std::getline(in, line);
+    const auto at = line.find("\"application_id\":\"");
+    return at == std::string::npos ? std::string()
+                                   : line.substr(at + 18, line.find('"', at + 18) - at - 18);
+  }();
+  ASSERT_FALSE(first_id.empty());
+  ASSERT_EQ(cardline({"track", first_id, "--unmasked", "--actor", "sup1", "--reason",
+                      "citizen called"}),
+            0)
+      << log_;
+  EXPECT_EQ(cardline({"track", "NO-SUCH-THING", "--actor", "sup1"}), 1) << log_;
+  ASSERT_EQ(cardline({"blanks", "receive", "--lot", "LOT-1", "--line", "L1", "--supplier", "S",
+                      "--chip-type", "C", "--model", "cccd-2021", "--serials",
+                      "B0001,B0002,B0003", "--actor", "vault"}),
+            0)
+      << log_;
+  // The public key of the ZeroMQ CURVE test vector (RFC 32 / zmq_curve).
+  ASSERT_EQ(cardline({"device", "add", "print-1", "--station", "print", "--key",
+                      "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID", "--actor", "engineer"}),
+            0)
+      << log_;
+  ASSERT_EQ(cardline({"blanks", "issue", "--device", "print-1", "--serials", "B0001,B0002",
+                      "--actor", "vault"}),
+            0)
+      << log_;
+  ASSERT_EQ(cardline({"blanks", "return", "--serials", "B0002", "--actor", "vault"}), 0) << log_;
+
+  int imports = 0;
+  bool batch = false, lookup = false, missed_lookup = false, received = false, issued = false,
+       returned = false, device = false;
+  for (const AuditEntry& e : entries()) {
+    if (e.action == "application.import" && e.actor == "intake-clerk") ++imports;
+    if (e.action == "import.batch" && e.detail.find("\"accepted\":3") != std::string::npos) {
+      batch = true;
+    }
+    if (e.action == "pii.lookup" && e.actor == "sup1" &&
+        e.detail.find(first_id) != std::string::npos &&
+        e.detail.find("\"view\":\"full\"") != std::string::npos &&
+        e.detail.find("citizen called") != std::string::npos) {
+      lookup = true;
+    }
+    if (e.action == "pii.lookup" && e.detail.find("\"found\":false") != std::string::npos) {
+      missed_lookup = true;
+    }
+    received |= e.action == "blanks.receive" && e.actor == "vault";
+    issued |= e.action == "blanks.issue";
+    returned |= e.action == "blanks.return";
+    device |= e.action == "device.add" && e.actor == "engineer";
+  }
+  EXPECT_EQ(imports, 3);
+  EXPECT_TRUE(batch);
+  EXPECT_TRUE(lookup);
+  EXPECT_TRUE(missed_lookup);
+  EXPECT_TRUE(received && issued && returned);
+  EXPECT_TRUE(device);
+  EXPECT_EQ(cardline({"audit", "verify"}), 0) << log_;
+}
+
 }  // namespace
 }  // namespace cardline::app_test
