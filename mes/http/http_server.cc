@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
 #include <cctype>
@@ -140,6 +141,8 @@ Status HttpServer::start(int port) {
     params->setMaxThreads(options_.max_threads);
     params->setMaxQueued(options_.max_queued);
     params->setKeepAlive(true);
+    params->setTimeout(Poco::Timespan(options_.read_timeout_seconds, 0));
+    params->setKeepAliveTimeout(Poco::Timespan(options_.keep_alive_seconds, 0));
     const int bound = socket.address().port();
     server_ = std::make_unique<Poco::Net::HTTPServer>(
         new RouterHandlerFactory(router_, options_.max_body_bytes), socket, params);

@@ -4,6 +4,8 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
@@ -626,6 +628,31 @@ TEST_F(HttpApiTest, BreachesListApplicationsPastTheirDeadlineMostOverdueFirst) {
   EXPECT_EQ(call("GET", "/api/v1/breaches?limit=x", "", &lan_again).status, 400);
   Login kiem = login("kiem", kAuditorPassword);  // auditors do not watch the queue
   EXPECT_EQ(call("GET", "/api/v1/breaches", "", &kiem).status, 403);
+}
+
+// Sixteen clients that start requests and never finish them (partial bodies with a
+// Content-Length, and bodies without one), held open: the pages still answer while they hang
+// on (long before the server's read timeout ends them).
+TEST_F(HttpApiTest, PagesAnswerWhileSixteenSlowClientsHangOn) {
+  std::vector<std::unique_ptr<Poco::Net::StreamSocket>> slow;
+  for (int i = 0; i < 16; ++i) {
+    auto socket = std::make_unique<Poco::Net::StreamSocket>(
+        Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(server_->port())));
+    const std::string start =
+        i % 2 == 0 ? "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                     "application/json\r\nContent-Length: 100000\r\n\r\n{\"name\":"
+                   : "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                     "application/json\r\n\r\n{\"name\":";
+    socket->sendBytes(start.data(), static_cast<int>(start.size()));
+    slow.push_back(std::move(socket));
+  }
+  for (int i = 0; i < 5; ++i) {
+    Reply health = call("GET", "/metrics");
+    EXPECT_EQ(health.status, 200) << health.body;
+    Reply page = call("GET", "/index.html");
+    EXPECT_EQ(page.status, 200);
+  }
+  for (auto& socket : slow) socket->close();
 }
 
 }  // namespace
