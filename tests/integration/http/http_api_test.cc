@@ -7,6 +7,10 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
+
+#include <chrono>
+
+#include <thread>
 #include <gtest/gtest.h>
 
 #include <future>
@@ -20,6 +24,7 @@
 #include <string>
 
 #include "mes/http/access_api.h"
+#include "mes/http/events_api.h"
 #include "mes/http/http_server.h"
 #include "mes/http/supervisor_api.h"
 #include "mes/http/metrics.h"
@@ -128,6 +133,16 @@ class HttpApiTest : public ::testing::Test {
     supervisor_ = std::make_unique<SupervisorApi>(*store_, *audit_, *supervisor_commands_,
                                                   FaultClearer{}, supervisor_options);
     ASSERT_TRUE(supervisor_->registerRoutes(*router_).isOk());
+    // Live event streams on a clock of their own: each poll waits 100 ms and moves that clock
+    // on by the poll interval, so snapshots (and the check that the client is still there)
+    // come every few hundred milliseconds without touching the sessions' clock.
+    events_ = std::make_unique<EventsApi>(
+        *store_, events_clock_, LiveDeviceSource{}, EventsApiOptions{},
+        [this](std::chrono::milliseconds interval) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          events_clock_.advanceMillis(interval.count());
+        });
+    ASSERT_TRUE(events_->registerRoutes(*router_).isOk());
     static_files_ = std::make_unique<StaticFiles>(std::string(source) + "/web");
     router_->setGetFallback([this](const HttpRequest& r) { return static_files_->serve(r); });
     server_ = std::make_unique<HttpServer>(*router_);
@@ -212,6 +227,8 @@ class HttpApiTest : public ::testing::Test {
   MetricsRegistry metrics_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<AccessApi> api_;
+  FakeClock events_clock_;
+  std::unique_ptr<EventsApi> events_;
   std::unique_ptr<StaticFiles> static_files_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<ReferenceData> reference_;
@@ -628,6 +645,43 @@ TEST_F(HttpApiTest, BreachesListApplicationsPastTheirDeadlineMostOverdueFirst) {
   EXPECT_EQ(call("GET", "/api/v1/breaches?limit=x", "", &lan_again).status, 400);
   Login kiem = login("kiem", kAuditorPassword);  // auditors do not watch the queue
   EXPECT_EQ(call("GET", "/api/v1/breaches", "", &kiem).status, 403);
+}
+
+// A factory floor of screens: 16 sessions with 4 live streams each (64 streams) stay open
+// while pages answer; a session's fifth stream is refused (per session, not per server).
+TEST_F(HttpApiTest, SixtyFourLiveStreamsAndPagesAnswer) {
+  struct OpenStream {
+    std::unique_ptr<Poco::Net::HTTPClientSession> client;
+    Poco::Net::HTTPResponse response;
+  };
+  std::vector<Login> logins;
+  for (int i = 0; i < 16; ++i) logins.push_back(login("lan", kOperatorPassword));
+  auto open = [&](const Login& who) {
+    auto stream = std::make_unique<OpenStream>();
+    stream->client = std::make_unique<Poco::Net::HTTPClientSession>(
+        "127.0.0.1", static_cast<Poco::UInt16>(server_->port()));
+    Poco::Net::HTTPRequest request("GET", "/api/v1/events/stream",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Cookie", std::string(kSessionCookie) + "=" + who.cookie);
+    stream->client->sendRequest(request);
+    stream->client->receiveResponse(stream->response);
+    return stream;
+  };
+  std::vector<std::unique_ptr<OpenStream>> streams;
+  for (const Login& who : logins) {
+    for (int i = 0; i < 4; ++i) {
+      streams.push_back(open(who));
+      EXPECT_EQ(streams.back()->response.getStatus(), Poco::Net::HTTPResponse::HTTP_OK);
+    }
+  }
+  ASSERT_EQ(streams.size(), 64u);
+  auto fifth = open(logins[0]);
+  EXPECT_EQ(fifth->response.getStatus(), Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(call("GET", "/api/v1/me", "", &logins[1]).status, 200);
+    EXPECT_EQ(call("GET", "/index.html").status, 200);
+  }
+  for (auto& stream : streams) stream->client->abort();
 }
 
 // Sixteen clients that start requests and never finish them (partial bodies with a
