@@ -7,6 +7,7 @@
 #include "mes/app/commands_impl.h"
 #include "mes/app/node.h"
 #include "mes/base/clock.h"
+#include "mes/base/identifier.h"
 #include "mes/security/audit_chain.h"
 
 namespace cardline::app {
@@ -67,6 +68,8 @@ int runDevice(const Args& raw) {
   const std::string id = args->positional[1];
 
   if (verb == "add") {
+    Status valid_id = validateIdentifier("the device id", id);
+    if (!valid_id.isOk()) return reportFailure("device", valid_id);
     auto station_name = args->value("--station");
     auto key_arg = args->value("--key");
     if (!station_name || !key_arg) {

@@ -381,6 +381,11 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
   logistics.cutoff_minute_of_day = parseClockTime(config.logistics.cutoff);
   logistics.utc_offset_minutes = config.logistics.utc_offset_minutes;
   logistics.retention_days = config.logistics.retention_days;
+  // The reference data is loaded with the HTTP front (the only place boxes are opened by hand);
+  // without it, boxes open only for the units of imported applications, checked at import.
+  logistics.is_receiving_unit = [&p](const std::string& code) {
+    return p.reference == nullptr || p.reference->receivingUnit(code) != nullptr;
+  };
   logistics.delivery_service_level =
       std::chrono::hours(config.logistics.delivery_service_level_hours);
   p.logistics = std::make_unique<LogisticsService>(node->engine(), node->clock_, logistics);

@@ -207,6 +207,17 @@ TEST_F(AuditCliTest, CustodyCommandsAndLookupsAreInTheChainedTrail) {
                       "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID", "--actor", "engineer"}),
             0)
       << log_;
+  // One identifier rule for the command line and the API: markup is refused.
+  EXPECT_NE(cardline({"device", "add", "<b>print-2</b>", "--station", "print", "--key",
+                      "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"}),
+            0)
+      << log_;
+  EXPECT_NE(log_.find("the device id may contain only"), std::string::npos) << log_;
+  EXPECT_NE(cardline({"blanks", "receive", "--lot", "../LOT", "--line", "L1", "--supplier", "S",
+                      "--chip-type", "C", "--model", "cccd-2021", "--serials", "B0009"}),
+            0)
+      << log_;
+  EXPECT_NE(log_.find("the lot id"), std::string::npos) << log_;
   ASSERT_EQ(cardline({"blanks", "issue", "--device", "print-1", "--serials", "B0001,B0002",
                       "--actor", "vault"}),
             0)

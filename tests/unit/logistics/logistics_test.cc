@@ -480,3 +480,29 @@ TEST_F(LogisticsFlowTest, RetentionPurgeErasesPersonalDataAndKeepsCountsAndEvent
 
 }  // namespace
 }  // namespace cardline::logistics_test
+
+namespace cardline::logistics_test {
+namespace {
+
+// Boxes open only for receiving units of the reference data, under the one identifier rule.
+TEST_F(LogisticsFlowTest, BoxesOpenOnlyForKnownReceivingUnits) {
+  LogisticsOptions options = service_->options();
+  options.is_receiving_unit = [](const std::string& code) { return code == "HN-01"; };
+  LogisticsService checked(engine_, clock_, options);
+  auto open = [&](const std::string& code) {
+    Status s = store_->transact([&](StoreTransaction& tx) -> Status {
+      return checked.openBox(tx, ReceivingUnit{code, "x"}, "logistics.user").status();
+    });
+    return s;
+  };
+  EXPECT_TRUE(open("HN-01").isOk());
+  for (const char* bad : {"NOUNIT", "<svg onload=alert(1)>", "a/../../b", ""}) {
+    Status s = open(bad);
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << bad << ": " << s.toString();
+    EXPECT_NE(s.message().find("receiving unit"), std::string::npos) << s.message();
+  }
+  EXPECT_NE(open("NOUNIT").message().find("not in the reference data"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cardline::logistics_test
