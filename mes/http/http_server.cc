@@ -24,7 +24,8 @@ namespace {
 
 void send(Poco::Net::HTTPServerResponse& out, const HttpResponse& response,
           const std::string& path) {
-  out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
+  // With the reason phrase of the status (never "404 OK").
+  out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
   out.setContentType(response.content_type);
   out.set("X-Content-Type-Options", "nosniff");
   out.set("X-Frame-Options", "DENY");

@@ -51,6 +51,7 @@ constexpr char kAuditorPassword[] = "kiểm-toán-viên-2026";
 
 struct Reply {
   int status = 0;
+  std::string reason;  // the status line's reason phrase
   std::string body;
   std::string content_type;
   std::string set_cookie;
@@ -186,6 +187,7 @@ class HttpApiTest : public ::testing::Test {
     std::istream& in = client.receiveResponse(response);
     Reply reply;
     reply.status = static_cast<int>(response.getStatus());
+    reply.reason = response.getReason();
     Poco::StreamCopier::copyToString(in, reply.body);
     reply.content_type = response.getContentType();
     reply.set_cookie = response.get("Set-Cookie", "");
@@ -645,6 +647,16 @@ TEST_F(HttpApiTest, BreachesListApplicationsPastTheirDeadlineMostOverdueFirst) {
   EXPECT_EQ(call("GET", "/api/v1/breaches?limit=x", "", &lan_again).status, 400);
   Login kiem = login("kiem", kAuditorPassword);  // auditors do not watch the queue
   EXPECT_EQ(call("GET", "/api/v1/breaches", "", &kiem).status, 403);
+}
+
+TEST_F(HttpApiTest, ErrorStatusLinesCarryTheirReasonPhrase) {
+  Reply missing = call("GET", "/api/v1/no-such-thing");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.reason, "Not Found");
+  Reply anonymous = call("GET", "/api/v1/me");
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(anonymous.reason, "Unauthorized");
+  EXPECT_EQ(call("GET", "/metrics").reason, "OK");
 }
 
 // A factory floor of screens: 16 sessions with 4 live streams each (64 streams) stay open
