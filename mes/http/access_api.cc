@@ -154,7 +154,10 @@ HttpResponse AccessApi::login(const HttpRequest& request) {
     Result<UserSummary> user = accounts_.login(user_name, password, request.client_address);
     if (!user.isOk()) {
       if (user.status().code() == ErrorCode::kPermissionDenied) {
-        return HttpResponse::error(401, "unauthenticated", kLoginFailedMessage);
+        // One of two fixed texts (accounts.h): the generic one, or "locked" for the owner.
+        const bool locked = user.status().message() == kAccountLockedMessage;
+        return HttpResponse::error(401, "unauthenticated",
+                                   locked ? kAccountLockedMessage : kLoginFailedMessage);
       }
       return HttpResponse::fromStatus(user.status());
     }

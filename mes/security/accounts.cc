@@ -5,6 +5,8 @@
 namespace cardline {
 
 const char kLoginFailedMessage[] = "invalid name or password";
+const char kAccountLockedMessage[] =
+    "the account is locked after too many failed logins; try again later";
 
 namespace {
 
@@ -192,8 +194,12 @@ Result<UserSummary> AccountService::login(const std::string& name, const std::st
     (void)verifyPassword(password, dummy_hash_);
     reason = "disabled";
   } else if (found->locked_until > clock_.now()) {
-    (void)verifyPassword(password, dummy_hash_);
+    Result<PasswordMatch> match = verifyPassword(password, found->password_hash);
     reason = "locked";
+    if (match.isOk() && *match == PasswordMatch::kMatch) {
+      CARDLINE_RETURN_IF_ERROR(recordLoginFailure(name, reason, source));
+      return permissionDenied(kAccountLockedMessage);
+    }
   } else {
     Result<PasswordMatch> match = verifyPassword(password, found->password_hash);
     if (!match.isOk()) {

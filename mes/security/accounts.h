@@ -36,8 +36,11 @@ struct UserSummary {
   Timestamp created_at;
 };
 
-// The one message of every failed login, whatever the reason (no user enumeration).
+// The one message of every failed login, whatever the reason (no user enumeration) ...
 extern const char kLoginFailedMessage[];
+// ... but one: the right password of a locked account, so its owner learns why (only someone
+// who knows the password can tell a locked account this way).
+extern const char kAccountLockedMessage[];
 
 class AccountService {
  public:
@@ -72,7 +75,7 @@ class AccountService {
 
   // Checks a name and password. On success clears the failure count and returns the account
   // (audited "user.login"). Otherwise fails with kPermissionDenied and kLoginFailedMessage,
-  // whatever the reason; the audit entry "user.login_failed" records the reason (unknown_user,
+  // whatever the reason (kAccountLockedMessage for the right password of a locked account); the audit entry "user.login_failed" records the reason (unknown_user,
   // bad_password, disabled, locked), and the failure that reaches max_failed_logins locks the
   // account for lockout_seconds (audited "user.locked"). `source` (for example the client
   // address) goes into the audit detail. Store failures pass through.

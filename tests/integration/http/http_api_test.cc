@@ -282,6 +282,10 @@ TEST_F(HttpApiTest, BruteForceLocksTheAccountAndIsAudited) {
   Reply right = call("POST", "/api/v1/session",
                      std::string("{\"name\":\"lan\",\"password\":\"") + kOperatorPassword + "\"}");
   EXPECT_EQ(right.status, 401) << "a locked account must not log in";
+  // Its owner (who knows the password) is told why — the page shows "account locked".
+  EXPECT_NE(right.body.find("locked"), std::string::npos) << right.body;
+  Reply wrong = call("POST", "/api/v1/session", "{\"name\":\"lan\",\"password\":\"guess\"}");
+  EXPECT_EQ(wrong.body.find("locked"), std::string::npos) << wrong.body;
 
   Login auditor = login("kiem", kAuditorPassword);
   Reply trail = call("GET", "/api/v1/audit?after=0&limit=1000", "", &auditor);
@@ -296,7 +300,7 @@ TEST_F(HttpApiTest, BruteForceLocksTheAccountAndIsAudited) {
     if (action == "user.login_failed") ++failed;
     if (action == "user.locked") ++locked;
   }
-  EXPECT_EQ(failed, 6);
+  EXPECT_EQ(failed, 7);  // 5 guesses, the right password while locked, one more guess
   EXPECT_EQ(locked, 1);
 
   clock_.advanceMillis(15 * 60 * 1000 + 1);

@@ -103,12 +103,15 @@ TEST_F(AccountServiceTest, LockoutAfterRepeatedFailuresThenUnlocksWithTime) {
   EXPECT_TRUE(accounts_->find("lan")->locked);
   ASSERT_EQ(entriesWithAction("user.locked").size(), 1u);
 
-  // Locked: even the right password fails, with the same message; the audit says "locked".
+  // Locked: even the right password fails, and its owner is told why; a wrong password gets
+  // the one message; the audit says "locked".
+  EXPECT_EQ(accounts_->login("lan", "not the password", "x").status().message(),
+            kLoginFailedMessage);
   auto while_locked = accounts_->login("lan", kPassword, "x");
   ASSERT_FALSE(while_locked.isOk());
-  EXPECT_EQ(while_locked.status().message(), kLoginFailedMessage);
+  EXPECT_EQ(while_locked.status().message(), kAccountLockedMessage);
   auto failures = entriesWithAction("user.login_failed");
-  ASSERT_EQ(failures.size(), 6u);
+  ASSERT_EQ(failures.size(), 7u);
   EXPECT_NE(failures.back().detail.find("\"locked\""), std::string::npos);
 
   clock_.advanceMillis(14 * 60 * 1000);
