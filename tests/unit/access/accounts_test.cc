@@ -154,3 +154,38 @@ TEST_F(AccountServiceTest, ChangePasswordDisableEnable) {
 
 }  // namespace
 }  // namespace cardline
+
+namespace cardline {
+namespace {
+
+// A flood of failed logins (guessed names, one source) writes at most the window's budget of
+// entries, then one aggregated entry with the count; the chain stays intact.
+TEST_F(AccessStoreTest, FailedLoginFloodIsAggregatedInTheAuditTrail) {
+  AccountOptions options = fastAccountOptions();
+  options.audited_failures_per_window = 5;
+  options.failure_window_seconds = 60;
+  AccountService accounts(*store_, *audit_, clock_, options);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(accounts.login("ghost" + std::to_string(i), "whatever-password", "10.0.0.9")
+                  .status()
+                  .code(),
+              ErrorCode::kPermissionDenied);
+  }
+  std::vector<AuditEntry> entries = auditEntries();
+  EXPECT_EQ(entries.size(), 5u);
+  clock_.advanceMillis(61 * 1000);
+  EXPECT_FALSE(accounts.login("ghost-late", "whatever-password", "10.0.0.9").isOk());
+  entries = auditEntries();
+  ASSERT_EQ(entries.size(), 7u);
+  EXPECT_EQ(entries[5].action, "user.login_failed_aggregated");
+  EXPECT_NE(entries[5].detail.find("\"failures\":45"), std::string::npos) << entries[5].detail;
+  EXPECT_NE(entries[5].detail.find("ghost49 from 10.0.0.9"), std::string::npos)
+      << entries[5].detail;
+  EXPECT_EQ(entries[6].action, "user.login_failed");
+  auto verified = audit_->verify();
+  ASSERT_TRUE(verified.isOk());
+  EXPECT_TRUE(verified->intact()) << verified->message;
+}
+
+}  // namespace
+}  // namespace cardline
