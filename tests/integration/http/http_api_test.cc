@@ -700,6 +700,30 @@ TEST_F(HttpApiTest, SixtyFourLiveStreamsAndPagesAnswer) {
   for (auto& stream : streams) stream->client->abort();
 }
 
+// A screen whose only traffic is the live stream idles out: opening the stream does not
+// count as activity.
+TEST_F(HttpApiTest, ASessionWhoseOnlyTrafficIsTheStreamIdlesOut) {
+  Login lan = login("lan", kOperatorPassword);
+  auto openStream = [&] {
+    Poco::Net::HTTPClientSession client("127.0.0.1",
+                                        static_cast<Poco::UInt16>(server_->port()));
+    Poco::Net::HTTPRequest request("GET", "/api/v1/events/stream",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Cookie", std::string(kSessionCookie) + "=" + lan.cookie);
+    client.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    client.receiveResponse(response);
+    const int status = static_cast<int>(response.getStatus());
+    client.abort();
+    return status;
+  };
+  clock_.advanceMillis(10 * 60 * 1000);
+  EXPECT_EQ(openStream(), 200);
+  clock_.advanceMillis(6 * 60 * 1000);  // 16 minutes since the last page request
+  EXPECT_EQ(openStream(), 401);
+  EXPECT_EQ(call("GET", "/api/v1/me", "", &lan).status, 401);
+}
+
 // Sixteen clients that start requests and never finish them (partial bodies with a
 // Content-Length, and bodies without one), held open: the pages still answer while they hang
 // on (long before the server's read timeout ends them).
