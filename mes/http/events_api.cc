@@ -155,6 +155,11 @@ Status EventsApi::registerWith(Router& router, std::shared_ptr<const EventsApi> 
                      }});
 }
 
+int EventsApi::openStreams() const {
+  std::lock_guard<std::mutex> lock(open_streams_->mu);
+  return open_streams_->total;
+}
+
 HttpResponse EventsApi::snapshotResponse() const {
   Result<LineSnapshot> snapshot = readLineSnapshot(store_, clock_, live_);
   if (!snapshot.isOk()) return HttpResponse::fromStatus(snapshot.status());

@@ -112,6 +112,9 @@ class EventsApi {
   // the clock. A store failure is sent as an "event: error" and ends the stream.
   void stream(std::int64_t after_seq, const std::function<bool(const std::string&)>& write) const;
 
+  // Streams open now (their responses still exist). Thread-safe.
+  int openStreams() const;
+
  private:
   friend Status registerEventsRoutes(Router& router, Store& store, const Clock& clock,
                                      LiveDeviceSource live, EventsApiOptions options);

@@ -8,6 +8,7 @@
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 
+#include <atomic>
 #include <chrono>
 
 #include <thread>
@@ -140,6 +141,10 @@ class HttpApiTest : public ::testing::Test {
     events_ = std::make_unique<EventsApi>(
         *store_, events_clock_, LiveDeviceSource{}, EventsApiOptions{},
         [this](std::chrono::milliseconds interval) {
+          if (stopping_) {  // end every stream at its next poll (past max_connection)
+            events_clock_.advanceMillis(3600 * 1000);
+            return;
+          }
           std::this_thread::sleep_for(std::chrono::milliseconds(100));
           events_clock_.advanceMillis(interval.count());
         });
@@ -162,7 +167,16 @@ class HttpApiTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    // Streams run on the server's threads and use the store and the clock: end them all
+    // before those go.
+    stopping_ = true;
     if (server_) server_->stop();
+    for (int i = 0; i < 1000 && events_ && events_->openStreams() > 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (events_) {
+      EXPECT_EQ(events_->openStreams(), 0);
+    }
     server_.reset();
     router_.reset();
     store_.reset();
@@ -230,6 +244,7 @@ class HttpApiTest : public ::testing::Test {
   std::unique_ptr<Router> router_;
   std::unique_ptr<AccessApi> api_;
   FakeClock events_clock_;
+  std::atomic<bool> stopping_{false};
   std::unique_ptr<EventsApi> events_;
   std::unique_ptr<StaticFiles> static_files_;
   std::unique_ptr<HttpServer> server_;
