@@ -678,6 +678,45 @@ TEST_F(HttpApiTest, ErrorStatusLinesCarryTheirReasonPhrase) {
   EXPECT_EQ(call("GET", "/metrics").reason, "OK");
 }
 
+// The held list credits a hold to whoever made it, not to the newest event of the
+// application (a device's superseded result arriving after the supervisor's hold).
+TEST_F(HttpApiTest, HeldListCreditsTheHoldToItsActor) {
+  ASSERT_TRUE(accounts_->addUser("sup", "Giám sát", {Role::kSupervisor}, kAdminPassword,
+                                 "system")
+                  .isOk());
+  GenerateOptions generate;
+  generate.count = 1;
+  generate.seed = 12;
+  std::stringstream lines;
+  ASSERT_TRUE(generateApplications(generate, *reference_, lines).isOk());
+  std::string record;
+  std::getline(lines, record);
+  Login sup = login("sup", kAdminPassword);
+  Reply imported = call("POST", "/api/v1/applications", record, &sup);
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  const std::string id =
+      imported.json()->getArray("records")->getObject(0)->getValue<std::string>("application_id");
+  Reply held = call("POST", "/api/v1/applications/" + id + "/hold",
+                    "{\"reason\":\"check the photo\"}", &sup);
+  ASSERT_EQ(held.status, 200) << held.body;
+  ASSERT_TRUE(store_->transact([&](StoreTransaction& tx) -> Status {
+                Event late;
+                late.at = clock_.now();
+                late.subject_type = "application";
+                late.subject_id = id;
+                late.kind = "result_superseded";
+                late.actor = "device:print-1";
+                late.detail = "{}";
+                return tx.events().append(late).status();
+              }).isOk());
+  Reply list = call("GET", "/api/v1/applications?state=held", "", &sup);
+  ASSERT_EQ(list.status, 200) << list.body;
+  auto first = list.json()->getArray("applications")->getObject(0);
+  ASSERT_FALSE(first.isNull()) << list.body;
+  EXPECT_EQ(first->getValue<std::string>("held_by"), "sup") << list.body;
+  EXPECT_EQ(first->getValue<std::string>("reason"), "check the photo") << list.body;
+}
+
 // A factory floor of screens: 16 sessions with 4 live streams each (64 streams) stay open
 // while pages answer; a session's fifth stream is refused (per session, not per server).
 TEST_F(HttpApiTest, SixtyFourLiveStreamsAndPagesAnswer) {
