@@ -7,6 +7,7 @@
 #include "mes/app/commands_impl.h"
 #include "mes/app/node.h"
 #include "mes/base/clock.h"
+#include "mes/base/identifier.h"
 #include "mes/security/audit_chain.h"
 
 namespace cardline::app {
@@ -40,8 +41,10 @@ int runDevice(const Args& raw) {
   if (!options.isOk()) return reportFailure("device", options.status());
   auto store = openStore(*options, **pii);
   if (!store.isOk()) return reportFailure("device", store.status());
+  auto audit_key = openAuditKey(*config);
+  if (!audit_key.isOk()) return reportFailure("device", audit_key.status());
   SystemClock clock;
-  AuditTrail audit(**store, clock);
+  AuditTrail audit(**store, clock, **audit_key);
   const std::string actor = args->value("--actor").value_or("system");
   const std::string verb = args->positional[0];
 
@@ -65,6 +68,8 @@ int runDevice(const Args& raw) {
   const std::string id = args->positional[1];
 
   if (verb == "add") {
+    Status valid_id = validateIdentifier("the device id", id);
+    if (!valid_id.isOk()) return reportFailure("device", valid_id);
     auto station_name = args->value("--station");
     auto key_arg = args->value("--key");
     if (!station_name || !key_arg) {

@@ -1,4 +1,5 @@
 // cardline import and cardline generate.
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -22,6 +23,9 @@ const char kImportUsage[] =
     "summary (accepted, rejected, duplicates) and, for each rejected record, its line, its\n"
     "application id and every problem. --report FILE writes the same as JSON. Re-importing a\n"
     "file is harmless; an interrupted import is completed by running it again.\n"
+    "Every accepted application (application.import) and the batch (import.batch: files and\n"
+    "counts) are recorded in the audit trail; --actor USER names who imports (default the\n"
+    "login name).\n"
     "Exit status: 0 when nothing was rejected, 1 otherwise.\n";
 
 namespace {
@@ -57,7 +61,7 @@ Status auditReferenceVersion(AuditTrail& audit, const ReferenceData& reference) 
 int runImport(const Args& raw) {
   OptionSpec spec;
   addConfigOptions(&spec);
-  spec.with_value.insert("--report");
+  spec.with_value.insert({"--report", "--actor"});
   spec.max_positional = -1;
   auto args = parseArgs(raw, spec);
   if (!args.isOk()) return reportFailure("import", args.status());
@@ -84,10 +88,28 @@ int runImport(const Args& raw) {
   ImportOptions options;
   options.print_due_seconds = config->service_levels.receipt_to_print_hours * 3600LL;
   options.validation.fit_check = templateFitCheck(std::move(templates).value());
+  const char* login = std::getenv("USER");
+  const std::string actor = args->value("--actor").value_or(
+      login != nullptr && *login != '\0' ? std::string("os:") + login : "system");
+  options.actor = actor;
+  AuditTrail audit(*opened->store, clock, *opened->audit_key);
   ImportSummary summary = importFiles(
       args->positional, options, *opened->store, *reference, clock,
-      [&engine](StoreTransaction& tx, const Application& a) { return engine.start(tx, a); });
+      [&](StoreTransaction& tx, const Application& a) -> Status {
+        CARDLINE_RETURN_IF_ERROR(engine.start(tx, a));
+        return audit.appendIn(tx, actor, "application.import", a.id, "{\"via\":\"cli\"}")
+            .status();
+      });
+  std::string files;
+  for (const auto& f : summary.files) files += (files.empty() ? "" : ",") + jsonQuote(f);
+  auto batch = audit.append(
+      actor, "import.batch", "import",
+      "{\"via\":\"cli\",\"files\":[" + files + "],\"records\":" +
+          std::to_string(summary.records) + ",\"accepted\":" + std::to_string(summary.accepted) +
+          ",\"rejected\":" + std::to_string(summary.rejected) +
+          ",\"duplicates\":" + std::to_string(summary.duplicates) + "}");
   printImportSummary(summary, std::cout);
+  if (!batch.isOk()) return reportFailure("import", batch.status());
   if (auto report = args->value("--report")) {
     std::ofstream out(*report);
     Status written = out ? writeImportReport(summary, out)

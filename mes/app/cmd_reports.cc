@@ -1,4 +1,5 @@
 // cardline report, cardline track and cardline blanks.
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -128,17 +129,31 @@ int runReport(const Args& raw) {
                                                  "\" (throughput or reconciliation)"));
 }
 
+namespace {
+
+// Who runs a command when no --actor is given: the login name, else "system".
+std::string loginName() {
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? std::string("os:") + user : "system";
+}
+
+}  // namespace
+
 const char kTrackUsage[] =
-    "usage: cardline track QUERY [--unmasked] [--config FILE] [--data-dir DIR]\n\n"
+    "usage: cardline track QUERY [--unmasked] [--actor USER] [--reason TEXT] [--config FILE]\n"
+    "                      [--data-dir DIR]\n\n"
     "Finds an application, card, box or shipment by personal number, application id, card\n"
     "serial, box id or tracking number and prints its whole history with timestamps and where\n"
-    "it is now. Personal numbers and names are masked unless --unmasked.\n"
+    "it is now. Personal numbers and names are masked unless --unmasked. Every look-up, found\n"
+    "or not, is recorded in the audit trail (pii.lookup: who --actor, default the login name;\n"
+    "what matched; the view; why --reason).\n"
     "Exit status 1 when nothing matches.\n";
 
 int runTrack(const Args& raw) {
   OptionSpec spec;
   addConfigOptions(&spec);
   spec.flags.insert("--unmasked");
+  spec.with_value.insert({"--actor", "--reason"});
   spec.max_positional = 1;
   auto args = parseArgs(raw, spec);
   if (!args.isOk()) return reportFailure("track", args.status());
@@ -156,8 +171,23 @@ int runTrack(const Args& raw) {
     format.mask_personal_number = [](std::string_view n) { return maskPersonalNumber(n); };
     format.mask_name = [](std::string_view n) { return maskName(n); };
   }
-  Status s = cardline::runTrack(*opened->store, clock, args->positional[0], format, std::cout);
+  const std::string query = args->positional[0];
+  const bool full = args->has("--unmasked");
+  const std::string reason = args->value("--reason").value_or("");
+  const std::string actor = args->value("--actor").value_or(loginName());
+  AuditTrail audit(*opened->store, clock, *opened->audit_key);
+  Status s = cardline::runTrack(
+      *opened->store, clock, query, format, std::cout,
+      [&](StoreTransaction& tx, const TraceReport& report) {
+        return audit.appendIn(tx, actor, "pii.lookup", "track",
+                              lookupAuditDetail(query, &report, full, reason))
+            .status();
+      });
   if (s.code() == ErrorCode::kNotFound) {
+    // A look-up that found nothing is recorded too (who searched for what).
+    auto audited =
+        audit.append(actor, "pii.lookup", "track", lookupAuditDetail(query, nullptr, full, reason));
+    if (!audited.isOk()) return reportFailure("track", audited.status());
     std::cerr << "cardline track: " << s.message() << "\n";
     return 1;
   }
@@ -200,7 +230,7 @@ int runBlanks(const Args& raw) {
   if (!opened.isOk()) return reportFailure("blanks", opened.status());
   SystemClock clock;
   BlankStock stock(clock);
-  AuditTrail audit(*opened->store, clock);
+  AuditTrail audit(*opened->store, clock, *opened->audit_key);
   const std::string verb = args->positional[0];
   const std::string actor = args->value("--actor").value_or("system");
 

@@ -73,7 +73,7 @@ int runUser(const Args& raw) {
   auto opened = openConfiguredStore(*config);
   if (!opened.isOk()) return reportFailure("user", opened.status());
   SystemClock clock;
-  AuditTrail audit(*opened->store, clock);
+  AuditTrail audit(*opened->store, clock, *opened->audit_key);
   AccountService accounts(*opened->store, audit, clock);
   const std::string verb = args->positional[0];
 
@@ -121,9 +121,13 @@ int runUser(const Args& raw) {
 }
 
 const char kAuditUsage[] =
-    "usage: cardline audit verify [--config FILE] [--data-dir DIR]\n\n"
-    "Walks the hash-chained audit trail and reports the first altered, removed or reordered\n"
-    "entry. Exits 0 when the chain is intact, 1 when it is not.\n";
+    "usage: cardline audit verify|seal [--config FILE] [--data-dir DIR]\n\n"
+    "verify: walks the keyed, hash-chained audit trail with the audit key\n"
+    "  (security.audit_key_file) and reports the first altered, removed, reordered or unsealed\n"
+    "  entry. Exits 0 when the chain is intact, 1 when it is not.\n"
+    "seal: once, when upgrading a trail written before the audit key: appends the keyed\n"
+    "  checkpoint that seals the old chain's head and prints that head; compare it with one\n"
+    "  recorded before the upgrade. Refused when the trail already holds keyed entries.\n";
 
 int runAudit(const Args& raw) {
   OptionSpec spec;
@@ -131,7 +135,8 @@ int runAudit(const Args& raw) {
   spec.max_positional = 1;
   auto args = parseArgs(raw, spec);
   if (!args.isOk()) return reportFailure("audit", args.status());
-  if (args->positional.size() != 1 || args->positional[0] != "verify") {
+  if (args->positional.size() != 1 ||
+      (args->positional[0] != "verify" && args->positional[0] != "seal")) {
     std::cerr << kAuditUsage;
     return 2;
   }
@@ -140,7 +145,14 @@ int runAudit(const Args& raw) {
   auto opened = openConfiguredStore(*config);
   if (!opened.isOk()) return reportFailure("audit", opened.status());
   SystemClock clock;
-  AuditTrail audit(*opened->store, clock);
+  AuditTrail audit(*opened->store, clock, *opened->audit_key);
+  if (args->positional[0] == "seal") {
+    auto sealed = audit.sealUnkeyed("system");
+    if (!sealed.isOk()) return reportFailure("audit", sealed.status());
+    std::cout << "sealed audit entries 1.." << sealed->seq - 1 << " (head " << sealed->prev_hash
+              << ") with keyed checkpoint entry " << sealed->seq << "\n";
+    return 0;
+  }
   auto report = audit.verify();
   if (!report.isOk()) return reportFailure("audit", report.status());
   std::cout << report->message << "\n";

@@ -48,6 +48,7 @@ struct LineNode::Parts {
   std::shared_ptr<DeviceAllowList> allow_list = std::make_shared<DeviceAllowList>();
   std::unique_ptr<StationJobFlow> jobs;  // the job path: controller <-> devices
   std::unique_ptr<ZmqDeviceLink> link;
+  std::unique_ptr<AuditKey> audit_key;
   std::unique_ptr<AuditTrail> audit;
   std::unique_ptr<MetricsRegistry> metrics;
   std::unique_ptr<SessionTable> sessions;
@@ -192,7 +193,8 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
 
   node->parts_ = std::make_unique<Parts>();
   Parts& p = *node->parts_;
-  p.audit = std::make_unique<AuditTrail>(*node->store_, node->clock_);
+  CARDLINE_ASSIGN_OR_RETURN(p.audit_key, openAuditKey(config));
+  p.audit = std::make_unique<AuditTrail>(*node->store_, node->clock_, *p.audit_key);
 
   // Transition observers, attached before the engine is used.
   p.blanks = std::make_unique<BlankStock>(node->clock_);
@@ -203,6 +205,11 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
   logistics.cutoff_minute_of_day = parseClockTime(config.logistics.cutoff);
   logistics.utc_offset_minutes = config.logistics.utc_offset_minutes;
   logistics.retention_days = config.logistics.retention_days;
+  // The reference data is loaded with the HTTP front (the only place boxes are opened by hand);
+  // without it, boxes open only for the units of imported applications, checked at import.
+  logistics.is_receiving_unit = [&p](const std::string& code) {
+    return p.reference == nullptr || p.reference->receivingUnit(code) != nullptr;
+  };
   logistics.delivery_service_level =
       std::chrono::hours(config.logistics.delivery_service_level_hours);
   p.logistics = std::make_unique<LogisticsService>(node->engine(), node->clock_, logistics);
@@ -284,7 +291,13 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
     CARDLINE_RETURN_IF_ERROR(
         registerBlankStockRoutes(*p.router, *node->store_, *p.blanks, *p.audit));
     CARDLINE_RETURN_IF_ERROR(
-        registerLogisticsRoutes(*p.router, *node->store_, *p.logistics, node->clock_));
+        registerLogisticsRoutes(*p.router, *node->store_, *p.logistics, node->clock_,
+                                [audit = p.audit.get()](StoreTransaction& t, const std::string& a,
+                                                        const std::string& act,
+                                                        const std::string& s,
+                                                        const std::string& d) {
+                                  return audit->appendIn(t, a, act, s, d).status();
+                                }));
     CARDLINE_RETURN_IF_ERROR(registerReportRoutes(*p.router, *node->store_, node->clock_,
                                                   throughputReportOptions(config)));
     auto reference = loadReferenceData(config.referenceDir());
@@ -293,6 +306,11 @@ Result<std::unique_ptr<LineNode>> LineNode::open(const Config& config, LineNodeO
     ApplicationsApiOptions applications;
     applications.print_due_seconds = config.service_levels.receipt_to_print_hours * 3600LL;
     applications.fit_check = templateFitCheck(p.templates);
+    applications.audit = [audit = p.audit.get()](StoreTransaction& t, const std::string& a,
+                                                  const std::string& act, const std::string& s,
+                                                  const std::string& d) {
+      return audit->appendIn(t, a, act, s, d).status();
+    };
     CARDLINE_RETURN_IF_ERROR(registerApplicationsRoutes(
         *p.router, *p.reference, node->clock_,
         [controller = node->controller_.get()](

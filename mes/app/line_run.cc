@@ -106,14 +106,13 @@ bool InterruptWatch::interrupted(std::chrono::milliseconds wait) const {
 Result<std::vector<std::string>> prepareLineRun(const Config& config, const Clock& clock) {
   std::vector<std::string> actions;
   if (config.database.backend == DatabaseBackend::kMysql) {
-    // prepareDataDir() wants a provisioned key for MySQL; a throwaway line makes its own.
-    const std::string key_file = config.piiKeyFile();
-    std::error_code ec;
-    fs::create_directories(fs::path(key_file).parent_path(), ec);
-    if (ec) return unavailable("cannot create the folder of " + key_file + ": " + ec.message());
-    CARDLINE_ASSIGN_OR_RETURN(KeyFileOutcome outcome, generateKeyFile(key_file));
-    if (outcome == KeyFileOutcome::kCreated) {
-      actions.push_back("generated the personal-data key " + key_file + " (mode 0600)");
+    // prepareDataDir() wants provisioned keys for MySQL; a throwaway line makes its own.
+    for (const std::string& key_file : {config.piiKeyFile(), config.auditKeyFile()}) {
+      std::error_code ec;
+      fs::create_directories(fs::path(key_file).parent_path(), ec);
+      if (ec) return unavailable("cannot create the folder of " + key_file + ": " + ec.message());
+      CARDLINE_ASSIGN_OR_RETURN(KeyFileOutcome outcome, generateKeyFile(key_file));
+      if (outcome == KeyFileOutcome::kCreated) actions.push_back("generated " + key_file);
     }
   }
   CARDLINE_ASSIGN_OR_RETURN(DataDirReport prepared, prepareDataDir(config));

@@ -13,6 +13,7 @@
 #include "mes/config/template_loader.h"
 #include "mes/config/workflow_loader.h"
 #include "mes/prep/prepare.h"
+#include "mes/security/audit_key_hmac.h"
 #include "mes/security/key_file.h"
 #include "mes/security/pii_aes_gcm.h"
 #include "mes/security/pkcs11/wrapped_key.h"
@@ -51,9 +52,22 @@ Result<DataDirReport> prepareDataDir(const Config& config) {
     if (outcome == KeyFileOutcome::kCreated) {
       report.actions.push_back("generated the personal-data key " + key_file + " (mode 0600)");
     }
-  } else if (!std::filesystem::exists(key_file)) {
-    return notFound("the personal-data key file " + key_file +
-                    " does not exist; production keys are provisioned, not generated");
+    const std::string audit_key_file = config.auditKeyFile();
+    CARDLINE_RETURN_IF_ERROR(ensureDir(parentOf(audit_key_file), &report));
+    CARDLINE_ASSIGN_OR_RETURN(KeyFileOutcome audit_outcome, generateKeyFile(audit_key_file));
+    if (audit_outcome == KeyFileOutcome::kCreated) {
+      report.audit_key_created = true;
+      report.actions.push_back("generated the audit key " + audit_key_file + " (mode 0600)");
+    }
+  } else {
+    if (!std::filesystem::exists(key_file)) {
+      return notFound("the personal-data key file " + key_file +
+                      " does not exist; production keys are provisioned, not generated");
+    }
+    if (!std::filesystem::exists(config.auditKeyFile())) {
+      return notFound("the audit key file " + config.auditKeyFile() +
+                      " does not exist; production keys are provisioned, not generated");
+    }
   }
   return report;
 }
@@ -82,6 +96,12 @@ Result<StoreOptions> storeOptions(const Config& config) {
                            "environment variable " + my.password_env);
   }
   return options;
+}
+
+Result<std::unique_ptr<AuditKey>> openAuditKey(const Config& config) {
+  auto key = HmacAuditKey::fromKeyFile(config.auditKeyFile());
+  if (!key.isOk()) return key.status();
+  return std::unique_ptr<AuditKey>(std::move(key).value());
 }
 
 Result<std::unique_ptr<PiiProtector>> openPiiProtector(const Config& config) {
@@ -123,6 +143,7 @@ Result<std::unique_ptr<WorkflowRuntime>> loadWorkflowRuntime(const Config& confi
 Result<OpenedStore> openConfiguredStore(const Config& config) {
   OpenedStore out;
   CARDLINE_ASSIGN_OR_RETURN(out.pii, openPiiProtector(config));
+  CARDLINE_ASSIGN_OR_RETURN(out.audit_key, openAuditKey(config));
   CARDLINE_ASSIGN_OR_RETURN(StoreOptions options, storeOptions(config));
   auto store = openStore(options, *out.pii);
   if (!store.isOk()) return store.status().withContext("opening the database");

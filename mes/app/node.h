@@ -13,6 +13,7 @@
 #include "mes/core/pii_protector.h"
 #include "mes/intake/problem.h"
 #include "mes/prep/card_template.h"
+#include "mes/security/audit_key.h"
 #include "mes/reports/report_writer.h"
 #include "mes/storage/store_factory.h"
 #include "mes/workflow/catalog.h"
@@ -23,16 +24,21 @@ namespace cardline::app {
 // What preparing the data directory did, for the user to read.
 struct DataDirReport {
   std::vector<std::string> actions;  // "created var/demo", "generated key var/demo/keys/pii.key"
+  bool audit_key_created = false;    // the audit key file was generated just now
 };
 
 // Creates the data directory (and keys/) when absent, and, for the embedded database, the PII
-// key file when absent (mode 0600). For MySQL the key file must exist already: kNotFound says
-// where it was looked for. kUnavailable when a folder or file cannot be created.
+// and audit key files when absent (mode 0600). For MySQL the key files must exist already:
+// kNotFound says where they were looked for. kUnavailable when a folder or file cannot be
+// created.
 Result<DataDirReport> prepareDataDir(const Config& config);
 
 // StoreOptions for the configured backend; reads the MySQL password from password_file or the
 // environment variable. kInvalidArgument when neither yields a password.
 Result<StoreOptions> storeOptions(const Config& config);
+
+// Loads the audit key named by the configuration (security.audit_key_file).
+Result<std::unique_ptr<AuditKey>> openAuditKey(const Config& config);
 
 // Loads the PII key named by the configuration.
 Result<std::unique_ptr<PiiProtector>> openPiiProtector(const Config& config);
@@ -50,9 +56,10 @@ Result<std::unique_ptr<WorkflowRuntime>> loadWorkflowRuntime(const Config& confi
                                                              const Clock& clock,
                                                              EngineDriver driver);
 
-// The PII key, and the store opened with it (the database must be migrated).
+// The PII key, the store opened with it (the database must be migrated) and the audit key.
 struct OpenedStore {
   std::unique_ptr<PiiProtector> pii;
+  std::unique_ptr<AuditKey> audit_key;
   std::unique_ptr<Store> store;
 };
 Result<OpenedStore> openConfiguredStore(const Config& config);

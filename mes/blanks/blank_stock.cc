@@ -1,5 +1,7 @@
 #include "mes/blanks/blank_stock.h"
 
+#include "mes/base/identifier.h"
+
 #include <algorithm>
 #include <set>
 #include <utility>
@@ -120,7 +122,7 @@ Status BlankStock::move(StoreTransaction& tx, const std::string& serial,
 
 Result<BlankLot> BlankStock::receive(StoreTransaction& tx, const LotReceipt& receipt,
                                      const std::string& actor) {
-  if (receipt.lot_id.empty()) return invalidArgument("a lot needs a lot id");
+  CARDLINE_RETURN_IF_ERROR(validateIdentifier("the lot id", receipt.lot_id));
   if (receipt.line.empty()) return invalidArgument("lot " + receipt.lot_id + " needs a line");
   if (receipt.supplier.empty()) {
     return invalidArgument("lot " + receipt.lot_id + " needs a supplier");
@@ -174,6 +176,7 @@ Result<BlankLot> BlankStock::receive(StoreTransaction& tx, const LotReceipt& rec
 Status BlankStock::issue(StoreTransaction& tx, const std::vector<std::string>& serials,
                          const std::string& device_id, const std::string& actor) {
   CARDLINE_RETURN_IF_ERROR(requireSerials(serials));
+  CARDLINE_RETURN_IF_ERROR(validateIdentifier("the device id", device_id));
   CARDLINE_ASSIGN_OR_RETURN(Device device, tx.devices().find(device_id));
   if (device.station != StationType::kPrint) {
     return failedPrecondition("device " + device_id + " is a " + name(device.station) +

@@ -1,4 +1,5 @@
 #include "mes/blanks/reconciliation.h"
+#include "mes/base/csv_text.h"
 
 #include <algorithm>
 #include <initializer_list>
@@ -48,15 +49,7 @@ void countFinal(ReconciliationCounts& counts, BlankState state) {
   }
 }
 
-std::string csvField(const std::string& value) {
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string csvField(const std::string& value) { return csvCell(value); }
 
 std::string joinSerials(const std::vector<std::string>& serials) {
   std::string out;

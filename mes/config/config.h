@@ -46,6 +46,10 @@ struct SecuritySettings {
   // or the database.
   std::string pii_key_file;
   PiiKeyProtection pii_key_protection = PiiKeyProtection::kFile;
+  // 32-byte key that seals the audit trail (HMAC-SHA-256). Empty = <data_dir>/keys/audit.key,
+  // generated for the embedded database when absent (like the personal-data key); relative =
+  // under data_dir. Never in the database: whoever can write the database must not hold it.
+  std::string audit_key_file;
 };
 
 // The PKCS#11 token holding the Document Signer keys. The PIN is never in this file: it comes
@@ -108,6 +112,9 @@ struct Config {
   // Effective locations. Data files live under data_dir unless given as absolute paths.
   std::string sqlitePath() const { return underDataDir(database.sqlite.path, "cardline.db"); }
   std::string piiKeyFile() const { return underDataDir(security.pii_key_file, "keys/pii.key"); }
+  std::string auditKeyFile() const {
+    return underDataDir(security.audit_key_file, "keys/audit.key");
+  }
   std::string pkiDir() const { return data_dir + "/pki"; }
   std::string deviceKeyDir() const { return data_dir + "/keys"; }
   std::string underDataDir(const std::string& path, const std::string& fallback) const {

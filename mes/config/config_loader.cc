@@ -231,6 +231,7 @@ ConfigLoadResult parseConfigText(const std::string& text, const std::string& pat
                    std::vector<std::pair<std::string, PiiKeyProtection>>{
                        {"file", PiiKeyProtection::kFile},
                        {"pkcs11", PiiKeyProtection::kPkcs11}})},
+         {"audit_key_file", r.text(&c.security.audit_key_file, "security.audit_key_file")},
        });
      }},
     {"signer", [&](const YAML::Node& n) {

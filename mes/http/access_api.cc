@@ -76,7 +76,11 @@ SessionAuthenticator::SessionAuthenticator(SessionTable& sessions, AccountServic
 Result<Caller> SessionAuthenticator::authenticate(const HttpRequest& request) {
   const std::string id = request.cookie(kSessionCookie);
   if (id.empty()) return permissionDenied("no session");
-  Result<Session> session = sessions_.touch(id);
+  // The live event stream is not a person's activity: it does not keep the session alive, so
+  // a session whose only traffic is the stream idles out (and the stream's next reconnect,
+  // within EventsApiOptions::max_connection, is refused).
+  Result<Session> session = request.path == "/api/v1/events/stream" ? sessions_.peek(id)
+                                                                      : sessions_.touch(id);
   if (!session.isOk()) return permissionDenied("session expired or unknown");
   Result<UserSummary> user = accounts_.find(session->user);
   if (!user.isOk()) {
@@ -154,7 +158,10 @@ HttpResponse AccessApi::login(const HttpRequest& request) {
     Result<UserSummary> user = accounts_.login(user_name, password, request.client_address);
     if (!user.isOk()) {
       if (user.status().code() == ErrorCode::kPermissionDenied) {
-        return HttpResponse::error(401, "unauthenticated", kLoginFailedMessage);
+        // One of two fixed texts (accounts.h): the generic one, or "locked" for the owner.
+        const bool locked = user.status().message() == kAccountLockedMessage;
+        return HttpResponse::error(401, "unauthenticated",
+                                   locked ? kAccountLockedMessage : kLoginFailedMessage);
       }
       return HttpResponse::fromStatus(user.status());
     }

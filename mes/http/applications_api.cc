@@ -56,9 +56,15 @@ Status registerApplicationsRoutes(Router& router, const ReferenceData& reference
                         CARDLINE_ASSIGN_OR_RETURN(
                             outcome, importApplication(tx, application, source, import_options,
                                                        clock,
-                                                       [&engine](StoreTransaction& t,
-                                                                 const Application& a) {
-                                                         return engine.start(t, a);
+                                                       [&](StoreTransaction& t,
+                                                           const Application& a) -> Status {
+                                                         CARDLINE_RETURN_IF_ERROR(
+                                                             engine.start(t, a));
+                                                         if (!options.audit) return Status::ok();
+                                                         return options.audit(
+                                                             t, caller.user,
+                                                             "application.import", a.id,
+                                                             "{\"via\":\"http\"}");
                                                        }));
                         // A rejection must not leave half a record behind.
                         return outcome.disposition == ImportDisposition::kRejected
@@ -91,6 +97,18 @@ Status registerApplicationsRoutes(Router& router, const ReferenceData& reference
          }
          body << "],\"accepted\":" << accepted << ",\"rejected\":" << rejected
               << ",\"duplicates\":" << duplicates << "}";
+         if (options.audit) {
+           const std::string detail = "{\"via\":\"http\",\"records\":" +
+                                      std::to_string(entries.size()) + ",\"accepted\":" +
+                                      std::to_string(accepted) + ",\"rejected\":" +
+                                      std::to_string(rejected) + ",\"duplicates\":" +
+                                      std::to_string(duplicates) + "}";
+           Status audited = submit([&](StoreTransaction& tx, Engine&) -> Status {
+                              return options.audit(tx, caller.user, "import.batch", "import",
+                                                   detail);
+                            }).get();
+           if (!audited.isOk()) return HttpResponse::fromStatus(audited);
+         }
          const bool all_rejected = rejected == static_cast<int>(entries.size());
          return HttpResponse::json(all_rejected ? 422 : 200, body.str());
        }});

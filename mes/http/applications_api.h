@@ -33,6 +33,13 @@ struct ApplicationsApiOptions {
   std::int64_t print_due_seconds = 2 * 24 * 3600;  // service level receipt → print
   // The card template's fit rule (ValidationOptions::fit_check); empty: not checked.
   std::function<std::vector<Problem>(const Application&)> fit_check;
+  // Appends to the chained audit trail inside the given transaction (AuditTrail::appendIn):
+  // (tx, actor, action, subject, detail). When set, every accepted application is recorded
+  // (application.import, in the transaction that imports it) and every request as one batch
+  // (import.batch: accepted, rejected, duplicates).
+  std::function<Status(StoreTransaction&, const std::string&, const std::string&,
+                       const std::string&, const std::string&)>
+      audit;
 };
 
 // `reference`, `clock` must outlive the router. Fails like Router::add.

@@ -161,13 +161,19 @@ Status EventsApi::registerRoutes(Router& router) { return registerWith(router, n
 Status EventsApi::registerWith(Router& router, std::shared_ptr<const EventsApi> keep) {
   CARDLINE_RETURN_IF_ERROR(
       router.add({HttpMethod::kGet, "/api/v1/events/stream", Effect::kReadOnly, Guard::kSession,
-                  Action::kViewQueue, [this, keep](const HttpRequest& request, const Caller&) {
-                    return streamResponse(request);
+                  Action::kViewQueue,
+                  [this, keep](const HttpRequest& request, const Caller& caller) {
+                    return streamResponse(request, caller);
                   }}));
   return router.add({HttpMethod::kGet, "/api/v1/line/snapshot", Effect::kReadOnly, Guard::kSession,
                      Action::kViewQueue, [this, keep](const HttpRequest&, const Caller&) {
                        return snapshotResponse();
                      }});
+}
+
+int EventsApi::openStreams() const {
+  std::lock_guard<std::mutex> lock(open_streams_->mu);
+  return open_streams_->total;
 }
 
 HttpResponse EventsApi::snapshotResponse() const {
@@ -176,7 +182,7 @@ HttpResponse EventsApi::snapshotResponse() const {
   return HttpResponse::json(200, lineSnapshotJson(*snapshot));
 }
 
-HttpResponse EventsApi::streamResponse(const HttpRequest& request) const {
+HttpResponse EventsApi::streamResponse(const HttpRequest& request, const Caller& caller) const {
   std::int64_t after = -1;
   auto it = request.query.find("after");
   if (it != request.query.end()) {
@@ -186,14 +192,29 @@ HttpResponse EventsApi::streamResponse(const HttpRequest& request) const {
   const std::int64_t resume = parseSeq(request.header("last-event-id"));
   if (resume >= 0) after = resume;
   // Counts this stream while its response (and so the callback) exists.
-  std::shared_ptr<std::atomic<int>> open = open_streams_;
-  if (open->fetch_add(1) >= options_.max_streams) {
-    open->fetch_sub(1);
-    HttpResponse busy = HttpResponse::error(503, "unavailable", "too many open event streams");
-    busy.headers.push_back({"Retry-After", "10"});
-    return busy;
+  std::shared_ptr<OpenStreams> open = open_streams_;
+  const std::string session = caller.session_id;
+  {
+    std::lock_guard<std::mutex> lock(open->mu);
+    const char* refusal = nullptr;
+    if (open->total >= options_.max_streams) refusal = "too many open event streams";
+    if (open->per_session[session] >= options_.max_streams_per_session) {
+      refusal = "this session has too many open event streams";
+    }
+    if (refusal != nullptr) {
+      if (open->per_session[session] == 0) open->per_session.erase(session);
+      HttpResponse busy = HttpResponse::error(503, "unavailable", refusal);
+      busy.headers.push_back({"Retry-After", "10"});
+      return busy;
+    }
+    ++open->total;
+    ++open->per_session[session];
   }
-  std::shared_ptr<void> slot(nullptr, [open](void*) { open->fetch_sub(1); });
+  std::shared_ptr<void> slot(nullptr, [open, session](void*) {
+    std::lock_guard<std::mutex> lock(open->mu);
+    --open->total;
+    if (--open->per_session[session] <= 0) open->per_session.erase(session);
+  });
   HttpResponse response;
   response.status = 200;
   response.content_type = "text/event-stream; charset=utf-8";

@@ -30,6 +30,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,9 +54,13 @@ struct EventsApiOptions {
   std::chrono::milliseconds poll_interval{500};
   std::chrono::milliseconds snapshot_interval{2000};
   std::chrono::milliseconds max_connection{std::chrono::minutes(5)};
-  // Streams open at once. Each holds an HTTP worker thread (HttpServerOptions::max_threads),
-  // so keep this below that; more answer 503 and the page retries later.
-  int max_streams = 4;
+  // Streams open at once on the whole server. Each holds an HTTP worker thread
+  // (HttpServerOptions::max_threads, 160), so keep this below that; more answer 503 and the
+  // page retries later. Room for a factory floor of station screens.
+  int max_streams = 128;
+  // Streams one session may hold (a screen needs one; a few tabs more), so one client cannot
+  // take every stream.
+  int max_streams_per_session = 4;
   int initial_tail = 20;  // events sent first to a new (not resuming) connection
   int batch_limit = 500;  // events read per poll
 };
@@ -102,7 +108,8 @@ class EventsApi {
             PollWaiter waiter = {});
 
   // Registers GET /api/v1/events/stream and GET /api/v1/line/snapshot (queue.view); the stream
-  // answers 503 (Retry-After) while max_streams streams are open. The
+  // answers 503 (Retry-After) while max_streams streams are open, or the caller's session holds
+  // max_streams_per_session. The
   // handlers keep a pointer to this object: it must outlive the router. Fails like
   // Router::add.
   Status registerRoutes(Router& router);
@@ -112,12 +119,15 @@ class EventsApi {
   // the clock. A store failure is sent as an "event: error" and ends the stream.
   void stream(std::int64_t after_seq, const std::function<bool(const std::string&)>& write) const;
 
+  // Streams open now (their responses still exist). Thread-safe.
+  int openStreams() const;
+
  private:
   friend Status registerEventsRoutes(Router& router, Store& store, const Clock& clock,
                                      LiveDeviceSource live, EventsApiOptions options);
   // Registers the routes; the handlers hold `keep` (may be null) so it lives as long as they.
   Status registerWith(Router& router, std::shared_ptr<const EventsApi> keep);
-  HttpResponse streamResponse(const HttpRequest& request) const;
+  HttpResponse streamResponse(const HttpRequest& request, const Caller& caller) const;
   HttpResponse snapshotResponse() const;
 
   Store& store_;
@@ -125,7 +135,13 @@ class EventsApi {
   LiveDeviceSource live_;
   EventsApiOptions options_;
   PollWaiter waiter_;
-  std::shared_ptr<std::atomic<int>> open_streams_ = std::make_shared<std::atomic<int>>(0);
+  // Open streams, in all and per session; shared with the responses that hold a slot.
+  struct OpenStreams {
+    std::mutex mu;
+    int total = 0;
+    std::map<std::string, int> per_session;
+  };
+  std::shared_ptr<OpenStreams> open_streams_ = std::make_shared<OpenStreams>();
 };
 
 // Registers the routes of an EventsApi that the router's handlers own (shared), so the

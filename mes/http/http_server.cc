@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
 #include <cctype>
@@ -23,7 +24,8 @@ namespace {
 
 void send(Poco::Net::HTTPServerResponse& out, const HttpResponse& response,
           const std::string& path) {
-  out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
+  // With the reason phrase of the status (never "404 OK").
+  out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
   out.setContentType(response.content_type);
   out.set("X-Content-Type-Options", "nosniff");
   out.set("X-Frame-Options", "DENY");
@@ -140,6 +142,8 @@ Status HttpServer::start(int port) {
     params->setMaxThreads(options_.max_threads);
     params->setMaxQueued(options_.max_queued);
     params->setKeepAlive(true);
+    params->setTimeout(Poco::Timespan(options_.read_timeout_seconds, 0));
+    params->setKeepAliveTimeout(Poco::Timespan(options_.keep_alive_seconds, 0));
     const int bound = socket.address().port();
     server_ = std::make_unique<Poco::Net::HTTPServer>(
         new RouterHandlerFactory(router_, options_.max_body_bytes), socket, params);

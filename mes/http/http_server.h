@@ -19,11 +19,18 @@ class HTTPServer;
 
 namespace cardline {
 
+// POCO serves each connection on one worker thread, so a client that sends its request
+// slowly (a partial body, no Content-Length and no end) holds a thread. The defaults keep the
+// pages answering while many such clients hang on: enough threads for the live event streams
+// of a factory floor plus slow clients, and a receive timeout that ends a connection whose
+// request stalls (headers or body).
 struct HttpServerOptions {
   std::string bind_address = "127.0.0.1";  // "0.0.0.0" to serve other machines
-  int max_threads = 8;                     // POCO worker threads
-  int max_queued = 64;                     // accepted connections waiting for a thread
+  int max_threads = 160;                   // POCO worker threads (streams hold one each)
+  int max_queued = 256;                    // accepted connections waiting for a thread
   std::size_t max_body_bytes = 1 << 20;    // larger request bodies get 413
+  int read_timeout_seconds = 10;           // a request that sends nothing for this long ends
+  int keep_alive_seconds = 5;              // an idle kept-alive connection closes after this
 };
 
 class HttpServer {

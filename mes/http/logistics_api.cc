@@ -6,6 +6,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -105,10 +106,11 @@ std::string jsonArray(const std::vector<T>& items, F to_json) {
 }  // namespace
 
 Status registerLogisticsRoutes(Router& router, Store& store, LogisticsService& service,
-                               const Clock& clock) {
+                               const Clock& clock, AuditAppender audit_appender) {
   Store* st = &store;
   LogisticsService* svc = &service;
   const Clock* clk = &clock;
+  auto audit = std::make_shared<AuditAppender>(std::move(audit_appender));
 
   auto listBoxes = [st](const HttpRequest& r, const Caller&) -> Result<std::string> {
     auto state_it = r.query.find("state");
@@ -123,27 +125,37 @@ Status registerLogisticsRoutes(Router& router, Store& store, LogisticsService& s
     }));
     return "{\"boxes\":" + jsonArray(boxes, boxJson) + "}";
   };
-  auto openBox = [st, svc](const HttpRequest& r, const Caller& c) -> Result<std::string> {
+  auto openBox = [st, svc, audit](const HttpRequest& r, const Caller& c) -> Result<std::string> {
     Object::Ptr body = bodyObject(r);
     ReceivingUnit unit{stringField(body, "receiving_unit_code"),
                        stringField(body, "receiving_unit_name")};
     Box box;
     CARDLINE_RETURN_IF_ERROR(st->transact([&](StoreTransaction& tx) -> Status {
       CARDLINE_ASSIGN_OR_RETURN(box, svc->openBox(tx, unit, c.user));
-      return Status::ok();
+      return (*audit)(tx, c.user, "box.open", box.id,
+                      "{\"receiving_unit\":" + q(box.receiving_unit_code) + "}");
     }));
     return boxJson(box);
   };
-  auto getBox = [st](const HttpRequest& r, const Caller& c) -> Result<std::string> {
+  auto getBox = [st, audit](const HttpRequest& r, const Caller& c) -> Result<std::string> {
     const std::string id = r.path_params.at("id");
+    const bool full = piiViewFor(c.roles) == PiiView::kFull;
     Box box;
     std::vector<ManifestLine> lines;
     CARDLINE_RETURN_IF_ERROR(st->transact([&](StoreTransaction& tx) -> Status {
       CARDLINE_ASSIGN_OR_RETURN(box, tx.logistics().findBox(id));
       CARDLINE_ASSIGN_OR_RETURN(lines, manifestLines(tx, id));
-      return Status::ok();
+      if (lines.empty()) return Status::ok();  // no personal data shown
+      std::string ids;
+      for (const ManifestLine& l : lines) ids += (ids.empty() ? "" : ",") + q(l.application_id);
+      auto reason = r.query.find("reason");
+      return (*audit)(tx, c.user, "pii.lookup", "box:" + id,
+                      "{\"matched_by\":\"box_id\",\"applications\":[" + ids +
+                          "],\"view\":\"" + (full ? "full" : "masked") + "\"" +
+                          (reason == r.query.end() ? std::string()
+                                                   : ",\"reason\":" + q(reason->second)) +
+                          "}");
     }));
-    const bool full = piiViewFor(c.roles) == PiiView::kFull;
     std::string cards = "[";
     for (std::size_t i = 0; i < lines.size(); ++i) {
       const ManifestLine& l = lines[i];
@@ -154,28 +166,29 @@ Status registerLogisticsRoutes(Router& router, Store& store, LogisticsService& s
     }
     return "{\"box\":" + boxJson(box) + ",\"cards\":" + cards + "]}";
   };
-  auto scanCard = [st, svc](const HttpRequest& r, const Caller& c) -> Result<std::string> {
+  auto scanCard = [st, svc, audit](const HttpRequest& r, const Caller& c) -> Result<std::string> {
     Object::Ptr body = bodyObject(r);
     const std::string serial = stringField(body, "serial");
     if (serial.empty()) return invalidArgument("serial is required");
     Box box;
     CARDLINE_RETURN_IF_ERROR(st->transact([&](StoreTransaction& tx) -> Status {
       CARDLINE_ASSIGN_OR_RETURN(box, svc->packCard(tx, serial, r.path_params.at("id"), c.user));
-      return Status::ok();
+      return (*audit)(tx, c.user, "box.pack", box.id, "{\"serial\":" + q(serial) + "}");
     }));
     return boxJson(box);
   };
-  auto closeBox = [st, svc](const HttpRequest& r, const Caller& c) -> Result<std::string> {
+  auto closeBox = [st, svc, audit](const HttpRequest& r, const Caller& c) -> Result<std::string> {
     Object::Ptr body = bodyObject(r);
     Box box;
     CARDLINE_RETURN_IF_ERROR(st->transact([&](StoreTransaction& tx) -> Status {
       CARDLINE_ASSIGN_OR_RETURN(box, svc->closeBox(tx, r.path_params.at("id"),
                                                    stringField(body, "seal_number"), c.user));
-      return Status::ok();
+      return (*audit)(tx, c.user, "box.close", box.id,
+                      "{\"seal_number\":" + q(box.seal_number) + "}");
     }));
     return boxJson(box);
   };
-  auto deliver = [st, svc](const HttpRequest& r, const Caller& c) -> Result<std::string> {
+  auto deliver = [st, svc, audit](const HttpRequest& r, const Caller& c) -> Result<std::string> {
     Object::Ptr body = bodyObject(r);
     DeliveryConfirmation confirmation{r.path_params.at("id"), c.user, c.roles,
                                       stringList(body, "missing_serials"),
@@ -183,32 +196,42 @@ Status registerLogisticsRoutes(Router& router, Store& store, LogisticsService& s
     DeliveryOutcome outcome;
     CARDLINE_RETURN_IF_ERROR(st->transact([&](StoreTransaction& tx) -> Status {
       CARDLINE_ASSIGN_OR_RETURN(outcome, svc->confirmDelivery(tx, confirmation));
-      return Status::ok();
+      std::string missing;
+      for (const auto& s : confirmation.missing_serials) missing += (missing.empty() ? "" : ",") + q(s);
+      return (*audit)(tx, c.user, "box.delivered", outcome.box.id,
+                      "{\"delivered\":" + std::to_string(outcome.delivered_serials.size()) +
+                          ",\"missing\":[" + missing + "],\"discrepancy_id\":" +
+                          std::to_string(outcome.discrepancy_id) + "}");
     }));
     return "{\"box\":" + boxJson(outcome.box) +
            ",\"delivered\":" + std::to_string(outcome.delivered_serials.size()) +
            ",\"discrepancy_id\":" + std::to_string(outcome.discrepancy_id) +
            ",\"shipment_delivered\":" + (outcome.shipment_delivered ? "true" : "false") + "}";
   };
-  auto handOver = [st, svc](const HttpRequest& r, const Caller& c) -> Result<std::string> {
+  auto handOver = [st, svc, audit](const HttpRequest& r, const Caller& c) -> Result<std::string> {
     Object::Ptr body = bodyObject(r);
     HandOver h{stringList(body, "box_ids"), stringField(body, "carrier"),
                stringField(body, "tracking_number"), c.user};
     Shipment shipment;
     CARDLINE_RETURN_IF_ERROR(st->transact([&](StoreTransaction& tx) -> Status {
       CARDLINE_ASSIGN_OR_RETURN(shipment, svc->handOver(tx, h));
-      return Status::ok();
+      std::string boxes;
+      for (const auto& b : h.box_ids) boxes += (boxes.empty() ? "" : ",") + q(b);
+      return (*audit)(tx, c.user, "shipment.hand_over", shipment.id,
+                      "{\"carrier\":" + q(h.carrier) + ",\"tracking_number\":" +
+                          q(h.tracking_number) + ",\"boxes\":[" + boxes + "]}");
     }));
     return shipmentJson(shipment);
   };
-  auto setStatus = [st, svc](const HttpRequest& r, const Caller& c) -> Result<std::string> {
+  auto setStatus = [st, svc, audit](const HttpRequest& r, const Caller& c) -> Result<std::string> {
     Object::Ptr body = bodyObject(r);
     CARDLINE_ASSIGN_OR_RETURN(ShipmentState to, parseShipmentState(stringField(body, "state")));
     Shipment shipment;
     CARDLINE_RETURN_IF_ERROR(st->transact([&](StoreTransaction& tx) -> Status {
       CARDLINE_ASSIGN_OR_RETURN(shipment,
                                 svc->setShipmentState(tx, r.path_params.at("id"), to, c.user));
-      return Status::ok();
+      return (*audit)(tx, c.user, "shipment.status", shipment.id,
+                      std::string("{\"state\":\"") + name(to) + "\"}");
     }));
     return shipmentJson(shipment);
   };
@@ -231,7 +254,7 @@ Status registerLogisticsRoutes(Router& router, Store& store, LogisticsService& s
     }));
     return "{\"discrepancies\":" + jsonArray(open, discrepancyJson) + "}";
   };
-  auto resolve = [st, svc](const HttpRequest& r, const Caller& c) -> Result<std::string> {
+  auto resolve = [st, svc, audit](const HttpRequest& r, const Caller& c) -> Result<std::string> {
     Object::Ptr body = bodyObject(r);
     const std::string id_text = r.path_params.at("id");
     char* end = nullptr;
@@ -244,19 +267,32 @@ Status registerLogisticsRoutes(Router& router, Store& store, LogisticsService& s
       CARDLINE_ASSIGN_OR_RETURN(d, svc->resolveDiscrepancy(tx, id, resolution,
                                                            stringField(body, "note"), c.user,
                                                            c.roles));
-      return Status::ok();
+      return (*audit)(tx, c.user, "discrepancy.resolve", "discrepancy:" + id_text,
+                      std::string("{\"resolution\":\"") + name(resolution) + "\",\"box\":" +
+                          q(d.box_id) + "}");
     }));
     return discrepancyJson(d);
   };
-  auto track = [st, clk](const HttpRequest& r, const Caller& c) -> Result<std::string> {
+  auto track = [st, clk, audit](const HttpRequest& r, const Caller& c) -> Result<std::string> {
     auto it = r.query.find("q");
     if (it == r.query.end() || it->second.empty()) return invalidArgument("q is required");
-    TraceReport report;
-    CARDLINE_RETURN_IF_ERROR(st->transact([&](StoreTransaction& tx) -> Status {
-      CARDLINE_ASSIGN_OR_RETURN(report, trace(tx, it->second, clk->now()));
-      return Status::ok();
-    }));
+    auto reason_it = r.query.find("reason");
+    const std::string reason = reason_it == r.query.end() ? "" : reason_it->second;
     const bool full = piiViewFor(c.roles) == PiiView::kFull;
+    TraceReport report;
+    Status traced = st->transact([&](StoreTransaction& tx) -> Status {
+      CARDLINE_ASSIGN_OR_RETURN(report, trace(tx, it->second, clk->now()));
+      return (*audit)(tx, c.user, "pii.lookup", "track",
+                      lookupAuditDetail(it->second, &report, full, reason));
+    });
+    if (traced.code() == ErrorCode::kNotFound) {
+      // A look-up that found nothing is recorded too (who searched for what).
+      CARDLINE_RETURN_IF_ERROR(st->transact([&](StoreTransaction& tx) -> Status {
+        return (*audit)(tx, c.user, "pii.lookup", "track",
+                        lookupAuditDetail(it->second, nullptr, full, reason));
+      }));
+    }
+    CARDLINE_RETURN_IF_ERROR(traced);
     std::string apps = "[";
     for (std::size_t i = 0; i < report.applications.size(); ++i) {
       const TracedApplication& a = report.applications[i];

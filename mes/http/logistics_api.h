@@ -17,7 +17,13 @@
 //   GET  /api/v1/shipments/overdue              overdue shipments                 card.trace
 //   GET  /api/v1/discrepancies                  open discrepancies                card.trace
 //   POST /api/v1/discrepancies/{id}/resolve     {resolution: found | lost, note}
-//   GET  /api/v1/track?q=QUERY                  trace by any key                  card.trace
+//   GET  /api/v1/track?q=QUERY&reason=WHY       trace by any key                  card.trace
+//
+// Every custody change above is appended to the chained audit trail in the same transaction
+// (box.open, box.pack, box.close, shipment.hand_over, shipment.status, box.delivered — with
+// the discrepancy it opened —, discrepancy.resolve), and so is every look-up of personal data
+// (pii.lookup: GET /track, and GET /boxes/{id}, whose manifest names the citizens), with the
+// optional ?reason= the caller gives.
 //
 // Who confirms delivery: the receiving unit's staff, through an account with the logistics
 // role issued to that unit (there is no separate receiving-unit role); the workflow's
@@ -31,9 +37,9 @@
 
 namespace cardline {
 
-// Registers the routes above. `store`, `service` and `clock` must outlive the router. Fails
-// like Router::add.
+// Registers the routes above. `store`, `service` and `clock` must outlive the router; `audit`
+// appends to the audit trail (AuditTrail::appendIn). Fails like Router::add.
 Status registerLogisticsRoutes(Router& router, Store& store, LogisticsService& service,
-                               const Clock& clock);
+                               const Clock& clock, AuditAppender audit);
 
 }  // namespace cardline

@@ -214,7 +214,9 @@ HttpResponse SupervisorApi::listApplications(const HttpRequest& request, const C
     return HttpResponse::error(400, "invalid_argument",
                                "state=held is required (the only listing supported)");
   }
-  // Newest event per application that can put it on hold, in seq order.
+  // Newest event per application that puts it on hold or takes it off, in seq order (other
+  // events, say a device's superseded result after a supervisor's hold, say nothing of who
+  // held it).
   std::map<std::string, HoldInfo> newest;
   bool truncated = false;
   std::int64_t cursor = 0;
@@ -230,6 +232,11 @@ HttpResponse SupervisorApi::listApplications(const HttpRequest& request, const C
     for (const Event& event : page) {
       cursor = event.seq;
       if (event.subject_type != "application") continue;
+      static const char* const kHoldKinds[] = {"held", "no_route", "blank_refused", "released",
+                                                "cancelled", "started"};
+      bool hold_kind = false;
+      for (const char* kind : kHoldKinds) hold_kind = hold_kind || event.kind == kind;
+      if (!hold_kind) continue;
       newest[event.subject_id] = {event.kind, event.actor, detailText(event.detail, "reason"),
                                   event.at};
     }

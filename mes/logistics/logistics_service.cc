@@ -1,5 +1,7 @@
 #include "mes/logistics/logistics_service.h"
 
+#include "mes/base/identifier.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <set>
@@ -80,7 +82,11 @@ Status LogisticsService::event(StoreTransaction& tx, const std::string& subject_
 
 Result<Box> LogisticsService::openBox(StoreTransaction& tx, const ReceivingUnit& unit,
                                       const std::string& actor) {
-  if (unit.code.empty()) return invalidArgument("a box needs a receiving unit code");
+  CARDLINE_RETURN_IF_ERROR(validateIdentifier("the receiving unit code", unit.code));
+  if (options_.is_receiving_unit && !options_.is_receiving_unit(unit.code)) {
+    return invalidArgument("receiving unit " + unit.code +
+                           " is not in the reference data (receiving_units.csv)");
+  }
   CARDLINE_ASSIGN_OR_RETURN(std::int64_t count, tx.logistics().countBoxes());
   Box box;
   box.id = numbered("BOX-" + unit.code + "-", count + 1);
@@ -168,6 +174,9 @@ Result<Box> LogisticsService::closeIn(StoreTransaction& tx, Box box,
 Result<Box> LogisticsService::closeBox(StoreTransaction& tx, const std::string& box_id,
                                        const std::string& seal_number,
                                        const std::string& actor) {
+  if (!seal_number.empty()) {
+    CARDLINE_RETURN_IF_ERROR(validateIdentifier("the seal number", seal_number));
+  }
   CARDLINE_ASSIGN_OR_RETURN(Box box, tx.logistics().findBox(box_id));
   return closeIn(tx, std::move(box), seal_number, CloseReason::kByHand, actor);
 }
@@ -189,6 +198,7 @@ Result<Shipment> LogisticsService::handOver(StoreTransaction& tx, const HandOver
   if (h.box_ids.empty() || h.carrier.empty() || h.tracking_number.empty() || h.actor.empty()) {
     return invalidArgument("a hand-over needs boxes, a carrier, a tracking number and who");
   }
+  CARDLINE_RETURN_IF_ERROR(validateIdentifier("the tracking number", h.tracking_number));
   std::vector<Box> boxes;
   std::vector<std::string> seals;
   for (const std::string& id : h.box_ids) {

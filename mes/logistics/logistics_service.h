@@ -33,6 +33,9 @@ struct LogisticsOptions {
   int utc_offset_minutes = 7 * 60;       // local time of the factory (Vietnam: UTC+7)
   int retention_days = 90;               // personal data kept this long after delivery
   std::chrono::hours delivery_service_level{72};  // hand-over → delivered
+  // Whether a receiving-unit code is in the reference data (etc/reference); boxes are opened
+  // only for those. Empty: every code that passes validateIdentifier (tests).
+  std::function<bool(const std::string& code)> is_receiving_unit;
 };
 
 // Why a box was closed.
@@ -90,7 +93,8 @@ class LogisticsService {
   const LogisticsOptions& options() const { return options_; }
 
   // Opens a new empty box for a receiving unit ("BOX-<code>-<number>"). kInvalidArgument
-  // without a unit code.
+  // when the unit code breaks the identifier rule (mes/base/identifier.h) or is not a
+  // receiving unit of the reference data (options().is_receiving_unit).
   Result<Box> openBox(StoreTransaction& tx, const ReceivingUnit& unit, const std::string& actor);
 
   // Packs a card: into `box_id` when given (a scan into a chosen box), otherwise into the open

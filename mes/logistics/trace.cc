@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "mes/base/date.h"
+#include "mes/base/json_text.h"
 
 namespace cardline {
 namespace {
@@ -325,11 +326,34 @@ std::string formatTrace(const TraceReport& report, const TraceFormat& format) {
   return out;
 }
 
+std::string lookupAuditDetail(const std::string& query, const TraceReport* report,
+                              bool full_view, const std::string& reason) {
+  std::string out = "{";
+  if (report == nullptr) {
+    const bool personal_number =
+        query.size() == 12 && query.find_first_not_of("0123456789") == std::string::npos;
+    out += "\"query\":" + jsonQuote(personal_number ? query.substr(0, 3) + "*******" + query.substr(10) : query) +
+           ",\"found\":false";
+  } else {
+    out += "\"matched_by\":\"" + std::string(name(report->key)) + "\"";
+    if (report->key != TraceKey::kPersonalNumber) out += ",\"query\":" + jsonQuote(query);
+    out += ",\"applications\":[";
+    for (std::size_t i = 0; i < report->applications.size(); ++i) {
+      out += (i == 0 ? "" : ",") + jsonQuote(report->applications[i].id);
+    }
+    out += "]";
+  }
+  out += std::string(",\"view\":\"") + (full_view ? "full" : "masked") + "\"";
+  if (!reason.empty()) out += ",\"reason\":" + jsonQuote(reason);
+  return out + "}";
+}
+
 Status runTrack(Store& store, const Clock& clock, const std::string& query,
-                const TraceFormat& format, std::ostream& out) {
+                const TraceFormat& format, std::ostream& out, const LookupAuditor& audit) {
   TraceReport report;
   CARDLINE_RETURN_IF_ERROR(store.transact([&](StoreTransaction& tx) -> Status {
     CARDLINE_ASSIGN_OR_RETURN(report, trace(tx, query, clock.now()));
+    if (audit) CARDLINE_RETURN_IF_ERROR(audit(tx, report));
     return Status::ok();
   }));
   out << formatTrace(report, format);

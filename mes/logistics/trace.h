@@ -67,9 +67,21 @@ struct TraceFormat {
 // ("2026-01-01T08:00:00Z  card 0001  packed  device:d1  {...}").
 std::string formatTrace(const TraceReport& report, const TraceFormat& format);
 
-// Entry point of `cardline track QUERY`: traces in one transaction of `store` and prints the
-// report to `out`. Returns the trace's failure (nothing printed then).
+// Records a look-up of personal data in the audit trail inside the look-up's transaction
+// (the caller builds the detail with lookupAuditDetail).
+using LookupAuditor = std::function<Status(StoreTransaction&, const TraceReport&)>;
+
+// The audit detail of a look-up (action "pii.lookup"): what was asked for without repeating
+// personal data ({"matched_by", "applications": [ids], "view": "full"|"masked", "reason"}).
+// `report` may be null for a look-up that matched nothing: then {"query": <the query, a
+// personal number masked>, "found": false, ...}.
+std::string lookupAuditDetail(const std::string& query, const TraceReport* report,
+                              bool full_view, const std::string& reason);
+
+// Entry point of `cardline track QUERY`: traces in one transaction of `store`, records the
+// look-up through `audit` (when set) in the same transaction, and prints the report to `out`.
+// Returns the trace's or the auditor's failure (nothing printed then).
 Status runTrack(Store& store, const Clock& clock, const std::string& query,
-                const TraceFormat& format, std::ostream& out);
+                const TraceFormat& format, std::ostream& out, const LookupAuditor& audit = {});
 
 }  // namespace cardline

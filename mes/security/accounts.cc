@@ -5,6 +5,8 @@
 namespace cardline {
 
 const char kLoginFailedMessage[] = "invalid name or password";
+const char kAccountLockedMessage[] =
+    "the account is locked after too many failed logins; try again later";
 
 namespace {
 
@@ -145,18 +147,50 @@ Result<UserSummary> AccountService::find(const std::string& name) {
 Status AccountService::recordLoginFailure(const std::string& name, const std::string& reason,
                                           const std::string& source) {
   const Timestamp now = clock_.now();
+  // The audit budget: within a window, the first audited_failures_per_window failures are
+  // written one by one; the rest are counted and summarised at the next window's first.
+  bool write_entry = true;
+  std::int64_t summarised = 0;
+  std::string summarised_last;
+  {
+    std::lock_guard<std::mutex> lock(failures_mu_);
+    if (window_failures_ == 0 ||
+        now.micros - window_start_.micros >= options_.failure_window_seconds * 1000000) {
+      summarised = suppressed_;
+      summarised_last = suppressed_last_;
+      window_start_ = now;
+      window_failures_ = 0;
+      suppressed_ = 0;
+    }
+    if (++window_failures_ > options_.audited_failures_per_window) {
+      write_entry = false;
+      ++suppressed_;
+      suppressed_last_ = name + " from " + source;
+    }
+  }
   return store_.transact([&](StoreTransaction& tx) -> Status {
     const std::string detail =
         "{\"reason\":" + jsonQuote(reason) + ",\"source\":" + jsonQuote(source) + "}";
+    if (summarised > 0) {
+      CARDLINE_RETURN_IF_ERROR(
+          audit_
+              .appendIn(tx, "system", "user.login_failed_aggregated", "users",
+                        "{\"failures\":" + std::to_string(summarised) + ",\"last\":" +
+                            jsonQuote(summarised_last) + "}")
+              .status());
+    }
     Result<User> found = tx.users().find(name);
     if (!found.isOk()) {
       if (found.status().code() != ErrorCode::kNotFound) return found.status();
+      if (!write_entry) return Status::ok();
       return audit_.appendIn(tx, "anonymous", "user.login_failed", "user:" + name, detail)
           .status();
     }
     User user = std::move(found).value();
-    CARDLINE_RETURN_IF_ERROR(
-        audit_.appendIn(tx, name, "user.login_failed", "user:" + name, detail).status());
+    if (write_entry) {
+      CARDLINE_RETURN_IF_ERROR(
+          audit_.appendIn(tx, name, "user.login_failed", "user:" + name, detail).status());
+    }
     if (reason != "bad_password") return Status::ok();  // disabled/locked: nothing to count
     user.failed_logins += 1;
     if (user.failed_logins >= options_.max_failed_logins) {
@@ -192,8 +226,12 @@ Result<UserSummary> AccountService::login(const std::string& name, const std::st
     (void)verifyPassword(password, dummy_hash_);
     reason = "disabled";
   } else if (found->locked_until > clock_.now()) {
-    (void)verifyPassword(password, dummy_hash_);
+    Result<PasswordMatch> match = verifyPassword(password, found->password_hash);
     reason = "locked";
+    if (match.isOk() && *match == PasswordMatch::kMatch) {
+      CARDLINE_RETURN_IF_ERROR(recordLoginFailure(name, reason, source));
+      return permissionDenied(kAccountLockedMessage);
+    }
   } else {
     Result<PasswordMatch> match = verifyPassword(password, found->password_hash);
     if (!match.isOk()) {

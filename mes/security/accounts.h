@@ -6,6 +6,7 @@
 // Thread-safe (all state is in the Store). Password hashing runs outside transactions.
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,12 @@ struct AccountOptions {
   int max_failed_logins = 5;               // failures in a row that lock the account
   std::int64_t lockout_seconds = 15 * 60;  // how long a locked account stays locked
   std::size_t min_password_length = 12;    // in bytes of UTF-8
+  // Failed logins written to the audit trail one by one per window; beyond that they are
+  // counted and written as one "user.login_failed_aggregated" entry (with the count and the
+  // last name and source) by the first failure of the next window, so a flood of guesses
+  // cannot flood the trail. Lockout counting is not affected.
+  int audited_failures_per_window = 20;
+  std::int64_t failure_window_seconds = 60;
 };
 
 // What callers may see of an account (never the hash).
@@ -36,8 +43,11 @@ struct UserSummary {
   Timestamp created_at;
 };
 
-// The one message of every failed login, whatever the reason (no user enumeration).
+// The one message of every failed login, whatever the reason (no user enumeration) ...
 extern const char kLoginFailedMessage[];
+// ... but one: the right password of a locked account, so its owner learns why (only someone
+// who knows the password can tell a locked account this way).
+extern const char kAccountLockedMessage[];
 
 class AccountService {
  public:
@@ -72,7 +82,7 @@ class AccountService {
 
   // Checks a name and password. On success clears the failure count and returns the account
   // (audited "user.login"). Otherwise fails with kPermissionDenied and kLoginFailedMessage,
-  // whatever the reason; the audit entry "user.login_failed" records the reason (unknown_user,
+  // whatever the reason (kAccountLockedMessage for the right password of a locked account); the audit entry "user.login_failed" records the reason (unknown_user,
   // bad_password, disabled, locked), and the failure that reaches max_failed_logins locks the
   // account for lockout_seconds (audited "user.locked"). `source` (for example the client
   // address) goes into the audit detail. Store failures pass through.
@@ -93,6 +103,13 @@ class AccountService {
   const Clock& clock_;
   AccountOptions options_;
   std::string dummy_hash_;  // verified against for unknown users, so timing does not tell
+
+  // The failed-login audit budget of the current window (guarded by failures_mu_).
+  std::mutex failures_mu_;
+  Timestamp window_start_;
+  int window_failures_ = 0;
+  std::int64_t suppressed_ = 0;
+  std::string suppressed_last_;  // "name from source" of the last suppressed failure
 };
 
 }  // namespace cardline

@@ -12,6 +12,7 @@ namespace cardline {
 
 const char kAuditGenesisHash[] =
     "0000000000000000000000000000000000000000000000000000000000000000";
+const char kAuditSealAction[] = "audit.sealed";
 
 namespace {
 
@@ -31,8 +32,10 @@ std::string sha256Hex(const std::string& text) {
 
 }  // namespace
 
-std::string auditCanonicalText(const AuditEntry& entry) {
-  std::string out = "cardline-audit-1";
+namespace {
+
+std::string canonicalText(const char* version, const AuditEntry& entry) {
+  std::string out = version;
   appendField(out, std::to_string(entry.seq));
   appendField(out, formatIsoTimestamp(entry.at));
   appendField(out, entry.actor);
@@ -41,6 +44,20 @@ std::string auditCanonicalText(const AuditEntry& entry) {
   appendField(out, entry.detail);
   appendField(out, entry.prev_hash);
   return out;
+}
+
+}  // namespace
+
+std::string auditCanonicalText(const AuditEntry& entry) {
+  return canonicalText("cardline-audit-1", entry);
+}
+
+std::string auditKeyedText(const AuditEntry& entry) {
+  return canonicalText("cardline-audit-2", entry);
+}
+
+Result<std::string> auditEntryMac(const AuditEntry& entry, const AuditKey& key) {
+  return key.mac(auditKeyedText(entry));
 }
 
 std::string auditEntryHash(const AuditEntry& entry) {
@@ -57,12 +74,15 @@ const char* name(AuditProblem problem) {
       return "removed";
     case AuditProblem::kReordered:
       return "reordered";
+    case AuditProblem::kUnsealed:
+      return "unsealed";
   }
   return "?";
 }
 
-AuditTrail::AuditTrail(Store& store, const Clock& clock, AuditTrailOptions options)
-    : store_(store), clock_(clock), options_(options) {}
+AuditTrail::AuditTrail(Store& store, const Clock& clock, const AuditKey& key,
+                       AuditTrailOptions options)
+    : store_(store), clock_(clock), key_(key), options_(options) {}
 
 Result<std::int64_t> AuditTrail::append(const std::string& actor, const std::string& action,
                                         const std::string& subject, const std::string& detail) {
@@ -89,6 +109,13 @@ Result<std::int64_t> AuditTrail::appendIn(StoreTransaction& tx, const std::strin
   AuditEntry entry;
   Result<AuditEntry> last = tx.audit().last();
   if (last.isOk()) {
+    CARDLINE_ASSIGN_OR_RETURN(std::string last_mac, auditEntryMac(*last, key_));
+    if (last_mac != last->hash && auditEntryHash(*last) == last->hash) {
+      return failedPrecondition(
+          "the newest audit entry (" + std::to_string(last->seq) +
+          ") is not sealed with the audit key: the trail predates the key (run cardline audit "
+          "seal once to seal it) or was rebuilt without the key (run cardline audit verify)");
+    }
     entry.seq = last->seq + 1;
     entry.prev_hash = last->hash;
   } else if (last.status().code() == ErrorCode::kNotFound) {
@@ -102,7 +129,7 @@ Result<std::int64_t> AuditTrail::appendIn(StoreTransaction& tx, const std::strin
   entry.action = action;
   entry.subject = subject;
   entry.detail = detail.empty() ? "{}" : detail;
-  entry.hash = auditEntryHash(entry);
+  CARDLINE_ASSIGN_OR_RETURN(entry.hash, auditEntryMac(entry, key_));
   CARDLINE_ASSIGN_OR_RETURN(std::int64_t assigned, tx.audit().append(entry));
   if (assigned == entry.seq) return assigned;
   // The seq counter moved past what we read: either a concurrent writer committed first (our
@@ -219,8 +246,10 @@ Result<AuditVerification> AuditTrail::verify() {
   }
 
   AuditVerification report;
+  report.key_id = key_.id();
   std::string prev = kAuditGenesisHash;
   std::int64_t expected_seq = 1;
+  bool seen_keyed = false;
   auto fail = [&](AuditProblem problem, std::int64_t seq, const std::string& why) {
     report.problem = problem;
     report.first_bad_seq = seq;
@@ -233,7 +262,9 @@ Result<AuditVerification> AuditTrail::verify() {
       return fail(AuditProblem::kRemoved, expected_seq,
                   "missing (the next stored entry is " + std::to_string(entry.seq) + ")");
     }
-    const bool content_ok = auditEntryHash(entry) == entry.hash;
+    CARDLINE_ASSIGN_OR_RETURN(std::string mac, auditEntryMac(entry, key_));
+    const bool keyed = mac == entry.hash;
+    const bool plain = !keyed && auditEntryHash(entry) == entry.hash;
     const bool link_ok = entry.prev_hash == prev;
     if (!link_ok) {
       auto found = position_of_hash.find(entry.prev_hash);
@@ -243,8 +274,16 @@ Result<AuditVerification> AuditTrail::verify() {
                         ", which is stored after it");
       }
     }
-    if (!content_ok) {
-      return fail(AuditProblem::kAltered, entry.seq, "its content does not match its hash");
+    if (!keyed && !plain) {
+      return fail(AuditProblem::kAltered, entry.seq,
+                  seen_keyed ? "its content does not match its keyed hash"
+                             : "its content does not match its keyed hash (or the trail was "
+                               "sealed with another audit key than " + key_.id() + ")");
+    }
+    if (plain && seen_keyed) {
+      return fail(AuditProblem::kUnsealed, entry.seq,
+                  "it carries a plain SHA-256 hash where the audit key's seal is due: it was "
+                  "altered, inserted or rebuilt by someone without the key");
     }
     if (!link_ok) {
       if (entry.seq == 1) {
@@ -255,14 +294,68 @@ Result<AuditVerification> AuditTrail::verify() {
                   "entry " + std::to_string(entry.seq) +
                       " does not link to it: it was altered and re-hashed, or replaced");
     }
+    if (keyed) {
+      seen_keyed = true;
+    } else {
+      ++report.unkeyed_prefix;
+    }
     prev = entry.hash;
     ++expected_seq;
     ++report.entries_checked;
   }
   report.head_hash = prev;
+  if (!all.empty() && !seen_keyed) {
+    report.problem = AuditProblem::kUnsealed;
+    report.first_bad_seq = 1;
+    report.message =
+        "audit entry 1 unsealed: none of the " + std::to_string(report.entries_checked) +
+        " entries is sealed with the audit key " + key_.id() +
+        ": the trail was rebuilt without the key, or it predates the key and was never sealed "
+        "(head " + prev + ")";
+    return report;
+  }
   report.message = "audit trail intact: " + std::to_string(report.entries_checked) +
-                   " entries, head " + prev;
+                   " entries (" + std::to_string(report.unkeyed_prefix) +
+                   " from before the key, sealed), key " + key_.id() + ", head " + prev;
   return report;
+}
+
+Result<AuditEntry> AuditTrail::sealUnkeyed(const std::string& actor) {
+  CARDLINE_ASSIGN_OR_RETURN(AuditVerification report, verify());
+  if (report.intact()) {
+    return failedPrecondition(report.entries_checked == 0
+                                  ? "the audit trail is empty: nothing to seal"
+                                  : "the audit trail is already sealed with the audit key");
+  }
+  if (report.problem != AuditProblem::kUnsealed || report.first_bad_seq != 1 ||
+      report.unkeyed_prefix != report.entries_checked) {
+    return dataLoss("the audit trail cannot be sealed: " + report.message);
+  }
+  std::lock_guard<std::mutex> lock(append_mu_);
+  AuditEntry entry;
+  const Status transacted = store_.transact([&](StoreTransaction& tx) -> Status {
+    CARDLINE_ASSIGN_OR_RETURN(AuditEntry last, tx.audit().last());
+    if (last.seq != report.entries_checked || last.hash != report.head_hash) {
+      return conflict("the audit trail changed while it was being sealed; try again");
+    }
+    entry.seq = last.seq + 1;
+    entry.prev_hash = last.hash;
+    entry.at = clock_.now();
+    entry.actor = actor;
+    entry.action = kAuditSealAction;
+    entry.subject = "audit";
+    entry.detail = "{\"sealed_seq\":" + std::to_string(last.seq) + ",\"sealed_head\":" +
+                   jsonQuote(last.hash) + ",\"key_id\":" + jsonQuote(key_.id()) + "}";
+    CARDLINE_ASSIGN_OR_RETURN(entry.hash, auditEntryMac(entry, key_));
+    CARDLINE_ASSIGN_OR_RETURN(std::int64_t assigned, tx.audit().append(entry));
+    if (assigned != entry.seq) {
+      return conflict("the audit log's sequence counter is at " + std::to_string(assigned) +
+                      ", not " + std::to_string(entry.seq) + "; run cardline audit verify");
+    }
+    return Status::ok();
+  });
+  if (!transacted.isOk()) return transacted;
+  return entry;
 }
 
 }  // namespace cardline

@@ -58,6 +58,19 @@ Result<Session> SessionTable::create(const std::string& user, const std::vector<
   return session;
 }
 
+Result<Session> SessionTable::peek(const std::string& id) {
+  const std::string key = keyOf(id);
+  const Timestamp now = clock_.now();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto found = by_key_.find(key);
+  if (found == by_key_.end()) return notFound("session expired or unknown");
+  if (now >= deadline(found->second)) {
+    by_key_.erase(found);
+    return notFound("session expired or unknown");
+  }
+  return found->second;
+}
+
 Result<Session> SessionTable::touch(const std::string& id) {
   const std::string key = keyOf(id);
   const Timestamp now = clock_.now();

@@ -45,6 +45,10 @@ class SessionTable {
   // kNotFound ("session expired or unknown") for an unknown id, and for a session past its
   // idle or absolute deadline (which is then removed).
   Result<Session> touch(const std::string& id);
+  // Like touch(), but the session is not marked used: for traffic that is not a person's
+  // activity (the live event stream a page keeps open), so an unattended screen still idles
+  // out.
+  Result<Session> peek(const std::string& id);
 
   // Ends one session; ending an unknown session is not an error. Returns whether one ended.
   bool end(const std::string& id);

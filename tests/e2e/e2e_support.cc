@@ -197,6 +197,12 @@ Status dropAllTables(const MysqlTarget& target) {
   return db->executeDirect("SET FOREIGN_KEY_CHECKS = 1");
 }
 
+std::string auditKeyFile(const LineSettings& line) {
+  const auto slash = line.pii_key_file.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : line.pii_key_file.substr(0, slash);
+  return dir + "/audit.key";
+}
+
 Result<NodeSetup> writeNodeConfig(const LineSettings& line, const std::string& node_id,
                                   const std::string& dir) {
   std::error_code error;
@@ -225,6 +231,7 @@ Result<NodeSetup> writeNodeConfig(const LineSettings& line, const std::string& n
   }
   out << "security:\n"
       << "  pii_key_file: " << line.pii_key_file << "\n"
+      << "  audit_key_file: " << auditKeyFile(line) << "\n"
       << "http:\n"
       << "  bind: 127.0.0.1\n"
       << "  port: 0\n"

@@ -123,6 +123,9 @@ struct LineSettings {
   int heartbeat_ms = 250;
 };
 
+// The audit key shared by every node of the line: audit.key next to the PII key.
+std::string auditKeyFile(const LineSettings& line);
+
 // Writes DIR/cardline.yaml for one node (data_dir DIR, HTTP on port 0, CURVE devices, the
 // given lease) and creates DIR.
 Result<NodeSetup> writeNodeConfig(const LineSettings& line, const std::string& node_id,

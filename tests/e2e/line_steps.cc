@@ -45,6 +45,8 @@ void prepareLine(LineSettings* line, const std::string& root, const NodeSetup& f
   }
   auto key = generateKeyFile(line->pii_key_file);
   ASSERT_TRUE(key.isOk()) << key.status().toString();
+  auto audit_key = generateKeyFile(auditKeyFile(*line));
+  ASSERT_TRUE(audit_key.isOk()) << audit_key.status().toString();
   Status migrated = runCardline(first, {"migrate"}, "migrate");
   ASSERT_TRUE(migrated.isOk()) << migrated.toString();
   const std::string backlog = root + "/applications.jsonl";

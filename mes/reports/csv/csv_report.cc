@@ -1,4 +1,5 @@
 #include "mes/reports/csv/csv_report.h"
+#include "mes/base/csv_text.h"
 
 #include <fstream>
 #include <vector>
@@ -16,16 +17,7 @@ void line(std::string& out, const std::vector<std::string>& fields) {
 
 }  // namespace
 
-std::string csvField(const std::string& value) {
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-  std::string quoted = "\"";
-  for (char c : value) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  quoted += '"';
-  return quoted;
-}
+std::string csvField(const std::string& value) { return csvCell(value); }
 
 std::string renderReportCsv(const ReportModel& model) {
   std::string out;

@@ -17,7 +17,8 @@ std::string renderReportCsv(const ReportModel& model);
 // renderReportCsv written to `path` (replaced). kUnavailable if it cannot be written.
 Status writeReportCsv(const ReportModel& model, const std::string& path);
 
-// One CSV field: quoted (with doubled quotes) when it holds a comma, quote, CR or LF.
+// One CSV field: csvCell (mes/base/csv_text.h): formula starts neutralised, quoted (with
+// doubled quotes) when it holds a comma, quote, CR or LF.
 std::string csvField(const std::string& value);
 
 }  // namespace cardline

@@ -4,7 +4,14 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
+
+#include <atomic>
+#include <chrono>
+
+#include <thread>
 #include <gtest/gtest.h>
 
 #include <future>
@@ -18,6 +25,7 @@
 #include <string>
 
 #include "mes/http/access_api.h"
+#include "mes/http/events_api.h"
 #include "mes/http/http_server.h"
 #include "mes/http/supervisor_api.h"
 #include "mes/http/metrics.h"
@@ -26,6 +34,7 @@
 #include "mes/http/static_files.h"
 #include "mes/security/accounts.h"
 #include "mes/security/audit_chain.h"
+#include "mes/security/audit_key_hmac.h"
 #include "mes/security/pii_aes_gcm.h"
 #include "mes/security/sessions.h"
 #include "mes/storage/store_factory.h"
@@ -43,6 +52,7 @@ constexpr char kAuditorPassword[] = "kiểm-toán-viên-2026";
 
 struct Reply {
   int status = 0;
+  std::string reason;  // the status line's reason phrase
   std::string body;
   std::string content_type;
   std::string set_cookie;
@@ -79,7 +89,10 @@ class HttpApiTest : public ::testing::Test {
 
     AccountOptions account_options;
     account_options.hashing.iterations = kMinPasswordIterations;  // fast; the default is tested
-    audit_ = std::make_unique<AuditTrail>(*store_, clock_);
+    auto audit_key = HmacAuditKey::create(Bytes(32, 0x5a));
+    ASSERT_TRUE(audit_key.isOk()) << audit_key.status().toString();
+    audit_key_ = std::move(audit_key).value();
+    audit_ = std::make_unique<AuditTrail>(*store_, clock_, *audit_key_);
     accounts_ = std::make_unique<AccountService>(*store_, *audit_, clock_, account_options);
     sessions_ = std::make_unique<SessionTable>(clock_, SessionOptions{15 * 60, 8 * 3600});
     authenticator_ = std::make_unique<SessionAuthenticator>(*sessions_, *accounts_);
@@ -122,6 +135,20 @@ class HttpApiTest : public ::testing::Test {
     supervisor_ = std::make_unique<SupervisorApi>(*store_, *audit_, *supervisor_commands_,
                                                   FaultClearer{}, supervisor_options);
     ASSERT_TRUE(supervisor_->registerRoutes(*router_).isOk());
+    // Live event streams on a clock of their own: each poll waits 100 ms and moves that clock
+    // on by the poll interval, so snapshots (and the check that the client is still there)
+    // come every few hundred milliseconds without touching the sessions' clock.
+    events_ = std::make_unique<EventsApi>(
+        *store_, events_clock_, LiveDeviceSource{}, EventsApiOptions{},
+        [this](std::chrono::milliseconds interval) {
+          if (stopping_) {  // end every stream at its next poll (past max_connection)
+            events_clock_.advanceMillis(3600 * 1000);
+            return;
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          events_clock_.advanceMillis(interval.count());
+        });
+    ASSERT_TRUE(events_->registerRoutes(*router_).isOk());
     static_files_ = std::make_unique<StaticFiles>(std::string(source) + "/web");
     router_->setGetFallback([this](const HttpRequest& r) { return static_files_->serve(r); });
     server_ = std::make_unique<HttpServer>(*router_);
@@ -140,7 +167,16 @@ class HttpApiTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    // Streams run on the server's threads and use the store and the clock: end them all
+    // before those go.
+    stopping_ = true;
     if (server_) server_->stop();
+    for (int i = 0; i < 1000 && events_ && events_->openStreams() > 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (events_) {
+      EXPECT_EQ(events_->openStreams(), 0);
+    }
     server_.reset();
     router_.reset();
     store_.reset();
@@ -165,6 +201,7 @@ class HttpApiTest : public ::testing::Test {
     std::istream& in = client.receiveResponse(response);
     Reply reply;
     reply.status = static_cast<int>(response.getStatus());
+    reply.reason = response.getReason();
     Poco::StreamCopier::copyToString(in, reply.body);
     reply.content_type = response.getContentType();
     reply.set_cookie = response.get("Set-Cookie", "");
@@ -198,6 +235,7 @@ class HttpApiTest : public ::testing::Test {
   FakeClock clock_;
   std::unique_ptr<AesGcmPiiProtector> pii_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<HmacAuditKey> audit_key_;
   std::unique_ptr<AuditTrail> audit_;
   std::unique_ptr<AccountService> accounts_;
   std::unique_ptr<SessionTable> sessions_;
@@ -205,6 +243,9 @@ class HttpApiTest : public ::testing::Test {
   MetricsRegistry metrics_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<AccessApi> api_;
+  FakeClock events_clock_;
+  std::atomic<bool> stopping_{false};
+  std::unique_ptr<EventsApi> events_;
   std::unique_ptr<StaticFiles> static_files_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<ReferenceData> reference_;
@@ -256,6 +297,10 @@ TEST_F(HttpApiTest, BruteForceLocksTheAccountAndIsAudited) {
   Reply right = call("POST", "/api/v1/session",
                      std::string("{\"name\":\"lan\",\"password\":\"") + kOperatorPassword + "\"}");
   EXPECT_EQ(right.status, 401) << "a locked account must not log in";
+  // Its owner (who knows the password) is told why — the page shows "account locked".
+  EXPECT_NE(right.body.find("locked"), std::string::npos) << right.body;
+  Reply wrong = call("POST", "/api/v1/session", "{\"name\":\"lan\",\"password\":\"guess\"}");
+  EXPECT_EQ(wrong.body.find("locked"), std::string::npos) << wrong.body;
 
   Login auditor = login("kiem", kAuditorPassword);
   Reply trail = call("GET", "/api/v1/audit?after=0&limit=1000", "", &auditor);
@@ -270,7 +315,7 @@ TEST_F(HttpApiTest, BruteForceLocksTheAccountAndIsAudited) {
     if (action == "user.login_failed") ++failed;
     if (action == "user.locked") ++locked;
   }
-  EXPECT_EQ(failed, 6);
+  EXPECT_EQ(failed, 7);  // 5 guesses, the right password while locked, one more guess
   EXPECT_EQ(locked, 1);
 
   clock_.advanceMillis(15 * 60 * 1000 + 1);
@@ -621,6 +666,141 @@ TEST_F(HttpApiTest, BreachesListApplicationsPastTheirDeadlineMostOverdueFirst) {
   EXPECT_EQ(call("GET", "/api/v1/breaches?limit=x", "", &lan_again).status, 400);
   Login kiem = login("kiem", kAuditorPassword);  // auditors do not watch the queue
   EXPECT_EQ(call("GET", "/api/v1/breaches", "", &kiem).status, 403);
+}
+
+TEST_F(HttpApiTest, ErrorStatusLinesCarryTheirReasonPhrase) {
+  Reply missing = call("GET", "/api/v1/no-such-thing");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.reason, "Not Found");
+  Reply anonymous = call("GET", "/api/v1/me");
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(anonymous.reason, "Unauthorized");
+  EXPECT_EQ(call("GET", "/metrics").reason, "OK");
+}
+
+// The held list credits a hold to whoever made it, not to the newest event of the
+// application (a device's superseded result arriving after the supervisor's hold).
+TEST_F(HttpApiTest, HeldListCreditsTheHoldToItsActor) {
+  ASSERT_TRUE(accounts_->addUser("sup", "Giám sát", {Role::kSupervisor}, kAdminPassword,
+                                 "system")
+                  .isOk());
+  GenerateOptions generate;
+  generate.count = 1;
+  generate.seed = 12;
+  std::stringstream lines;
+  ASSERT_TRUE(generateApplications(generate, *reference_, lines).isOk());
+  std::string record;
+  std::getline(lines, record);
+  Login sup = login("sup", kAdminPassword);
+  Reply imported = call("POST", "/api/v1/applications", record, &sup);
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  const std::string id =
+      imported.json()->getArray("records")->getObject(0)->getValue<std::string>("application_id");
+  Reply held = call("POST", "/api/v1/applications/" + id + "/hold",
+                    "{\"reason\":\"check the photo\"}", &sup);
+  ASSERT_EQ(held.status, 200) << held.body;
+  ASSERT_TRUE(store_->transact([&](StoreTransaction& tx) -> Status {
+                Event late;
+                late.at = clock_.now();
+                late.subject_type = "application";
+                late.subject_id = id;
+                late.kind = "result_superseded";
+                late.actor = "device:print-1";
+                late.detail = "{}";
+                return tx.events().append(late).status();
+              }).isOk());
+  Reply list = call("GET", "/api/v1/applications?state=held", "", &sup);
+  ASSERT_EQ(list.status, 200) << list.body;
+  auto first = list.json()->getArray("applications")->getObject(0);
+  ASSERT_FALSE(first.isNull()) << list.body;
+  EXPECT_EQ(first->getValue<std::string>("held_by"), "sup") << list.body;
+  EXPECT_EQ(first->getValue<std::string>("reason"), "check the photo") << list.body;
+}
+
+// A factory floor of screens: 16 sessions with 4 live streams each (64 streams) stay open
+// while pages answer; a session's fifth stream is refused (per session, not per server).
+TEST_F(HttpApiTest, SixtyFourLiveStreamsAndPagesAnswer) {
+  struct OpenStream {
+    std::unique_ptr<Poco::Net::HTTPClientSession> client;
+    Poco::Net::HTTPResponse response;
+  };
+  std::vector<Login> logins;
+  for (int i = 0; i < 16; ++i) logins.push_back(login("lan", kOperatorPassword));
+  auto open = [&](const Login& who) {
+    auto stream = std::make_unique<OpenStream>();
+    stream->client = std::make_unique<Poco::Net::HTTPClientSession>(
+        "127.0.0.1", static_cast<Poco::UInt16>(server_->port()));
+    Poco::Net::HTTPRequest request("GET", "/api/v1/events/stream",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Cookie", std::string(kSessionCookie) + "=" + who.cookie);
+    stream->client->sendRequest(request);
+    stream->client->receiveResponse(stream->response);
+    return stream;
+  };
+  std::vector<std::unique_ptr<OpenStream>> streams;
+  for (const Login& who : logins) {
+    for (int i = 0; i < 4; ++i) {
+      streams.push_back(open(who));
+      EXPECT_EQ(streams.back()->response.getStatus(), Poco::Net::HTTPResponse::HTTP_OK);
+    }
+  }
+  ASSERT_EQ(streams.size(), 64u);
+  auto fifth = open(logins[0]);
+  EXPECT_EQ(fifth->response.getStatus(), Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(call("GET", "/api/v1/me", "", &logins[1]).status, 200);
+    EXPECT_EQ(call("GET", "/index.html").status, 200);
+  }
+  for (auto& stream : streams) stream->client->abort();
+}
+
+// A screen whose only traffic is the live stream idles out: opening the stream does not
+// count as activity.
+TEST_F(HttpApiTest, ASessionWhoseOnlyTrafficIsTheStreamIdlesOut) {
+  Login lan = login("lan", kOperatorPassword);
+  auto openStream = [&] {
+    Poco::Net::HTTPClientSession client("127.0.0.1",
+                                        static_cast<Poco::UInt16>(server_->port()));
+    Poco::Net::HTTPRequest request("GET", "/api/v1/events/stream",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Cookie", std::string(kSessionCookie) + "=" + lan.cookie);
+    client.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    client.receiveResponse(response);
+    const int status = static_cast<int>(response.getStatus());
+    client.abort();
+    return status;
+  };
+  clock_.advanceMillis(10 * 60 * 1000);
+  EXPECT_EQ(openStream(), 200);
+  clock_.advanceMillis(6 * 60 * 1000);  // 16 minutes since the last page request
+  EXPECT_EQ(openStream(), 401);
+  EXPECT_EQ(call("GET", "/api/v1/me", "", &lan).status, 401);
+}
+
+// Sixteen clients that start requests and never finish them (partial bodies with a
+// Content-Length, and bodies without one), held open: the pages still answer while they hang
+// on (long before the server's read timeout ends them).
+TEST_F(HttpApiTest, PagesAnswerWhileSixteenSlowClientsHangOn) {
+  std::vector<std::unique_ptr<Poco::Net::StreamSocket>> slow;
+  for (int i = 0; i < 16; ++i) {
+    auto socket = std::make_unique<Poco::Net::StreamSocket>(
+        Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(server_->port())));
+    const std::string start =
+        i % 2 == 0 ? "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                     "application/json\r\nContent-Length: 100000\r\n\r\n{\"name\":"
+                   : "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                     "application/json\r\n\r\n{\"name\":";
+    socket->sendBytes(start.data(), static_cast<int>(start.size()));
+    slow.push_back(std::move(socket));
+  }
+  for (int i = 0; i < 5; ++i) {
+    Reply health = call("GET", "/metrics");
+    EXPECT_EQ(health.status, 200) << health.body;
+    Reply page = call("GET", "/index.html");
+    EXPECT_EQ(page.status, 200);
+  }
+  for (auto& socket : slow) socket->close();
 }
 
 }  // namespace

@@ -26,7 +26,10 @@ void AccessStoreTest::SetUp() {
   auto store = openStore(options_, *pii_);
   ASSERT_TRUE(store.isOk()) << store.status().toString();
   store_ = std::move(store).value();
-  audit_ = std::make_unique<AuditTrail>(*store_, clock_);
+  auto audit_key = HmacAuditKey::create(Bytes(32, 0x5a));
+  ASSERT_TRUE(audit_key.isOk()) << audit_key.status().toString();
+  audit_key_ = std::move(audit_key).value();
+  audit_ = std::make_unique<AuditTrail>(*store_, clock_, *audit_key_);
   accounts_ = std::make_unique<AccountService>(*store_, *audit_, clock_, fastAccountOptions());
 }
 

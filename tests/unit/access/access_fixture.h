@@ -11,6 +11,7 @@
 #include "mes/core/store.h"
 #include "mes/security/accounts.h"
 #include "mes/security/audit_chain.h"
+#include "mes/security/audit_key_hmac.h"
 #include "mes/security/pii_aes_gcm.h"
 #include "mes/storage/store_factory.h"
 
@@ -32,6 +33,7 @@ class AccessStoreTest : public ::testing::Test {
   StoreOptions options_;
   std::unique_ptr<AesGcmPiiProtector> pii_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<HmacAuditKey> audit_key_;  // a fixed test key
   std::unique_ptr<AuditTrail> audit_;
   std::unique_ptr<AccountService> accounts_;
   std::string temp_dir_;

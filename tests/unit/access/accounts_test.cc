@@ -103,12 +103,15 @@ TEST_F(AccountServiceTest, LockoutAfterRepeatedFailuresThenUnlocksWithTime) {
   EXPECT_TRUE(accounts_->find("lan")->locked);
   ASSERT_EQ(entriesWithAction("user.locked").size(), 1u);
 
-  // Locked: even the right password fails, with the same message; the audit says "locked".
+  // Locked: even the right password fails, and its owner is told why; a wrong password gets
+  // the one message; the audit says "locked".
+  EXPECT_EQ(accounts_->login("lan", "not the password", "x").status().message(),
+            kLoginFailedMessage);
   auto while_locked = accounts_->login("lan", kPassword, "x");
   ASSERT_FALSE(while_locked.isOk());
-  EXPECT_EQ(while_locked.status().message(), kLoginFailedMessage);
+  EXPECT_EQ(while_locked.status().message(), kAccountLockedMessage);
   auto failures = entriesWithAction("user.login_failed");
-  ASSERT_EQ(failures.size(), 6u);
+  ASSERT_EQ(failures.size(), 7u);
   EXPECT_NE(failures.back().detail.find("\"locked\""), std::string::npos);
 
   clock_.advanceMillis(14 * 60 * 1000);
@@ -147,6 +150,41 @@ TEST_F(AccountServiceTest, ChangePasswordDisableEnable) {
   EXPECT_EQ(entriesWithAction("user.disable").size(), 1u);
   EXPECT_EQ(entriesWithAction("user.enable").size(), 1u);
   EXPECT_EQ(entriesWithAction("user.disable")[0].actor, "admin");
+}
+
+}  // namespace
+}  // namespace cardline
+
+namespace cardline {
+namespace {
+
+// A flood of failed logins (guessed names, one source) writes at most the window's budget of
+// entries, then one aggregated entry with the count; the chain stays intact.
+TEST_F(AccessStoreTest, FailedLoginFloodIsAggregatedInTheAuditTrail) {
+  AccountOptions options = fastAccountOptions();
+  options.audited_failures_per_window = 5;
+  options.failure_window_seconds = 60;
+  AccountService accounts(*store_, *audit_, clock_, options);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(accounts.login("ghost" + std::to_string(i), "whatever-password", "10.0.0.9")
+                  .status()
+                  .code(),
+              ErrorCode::kPermissionDenied);
+  }
+  std::vector<AuditEntry> entries = auditEntries();
+  EXPECT_EQ(entries.size(), 5u);
+  clock_.advanceMillis(61 * 1000);
+  EXPECT_FALSE(accounts.login("ghost-late", "whatever-password", "10.0.0.9").isOk());
+  entries = auditEntries();
+  ASSERT_EQ(entries.size(), 7u);
+  EXPECT_EQ(entries[5].action, "user.login_failed_aggregated");
+  EXPECT_NE(entries[5].detail.find("\"failures\":45"), std::string::npos) << entries[5].detail;
+  EXPECT_NE(entries[5].detail.find("ghost49 from 10.0.0.9"), std::string::npos)
+      << entries[5].detail;
+  EXPECT_EQ(entries[6].action, "user.login_failed");
+  auto verified = audit_->verify();
+  ASSERT_TRUE(verified.isOk());
+  EXPECT_TRUE(verified->intact()) << verified->message;
 }
 
 }  // namespace

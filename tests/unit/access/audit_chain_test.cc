@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 #include "tests/unit/access/access_fixture.h"
 
 namespace cardline {
@@ -18,6 +20,44 @@ class AuditChainTest : public AccessStoreTest {
                                 "{\"reason\":\"lý do " + std::to_string(i) + "\"}");
       ASSERT_TRUE(seq.isOk()) << seq.status().toString();
       ASSERT_EQ(*seq, i);
+    }
+  }
+
+  // What someone with write access to the database but without the key can do: recompute
+  // the plain SHA-256 chain from entry `from` on (after changing entries), linking each to
+  // the one before.
+  void rehashPlainFrom(std::int64_t from, std::int64_t until = INT64_MAX) {
+    auto entries = auditEntries();
+    std::string prev = from == 1 ? kAuditGenesisHash : entries[from - 2].hash;
+    for (auto& entry : entries) {
+      if (entry.seq < from || entry.seq > until) continue;
+      entry.prev_hash = prev;
+      entry.hash = auditEntryHash(entry);
+      executeSql("UPDATE audit_entries SET prev_hash = '" + entry.prev_hash + "', hash = '" +
+                 entry.hash + "' WHERE seq = " + std::to_string(entry.seq));
+      prev = entry.hash;
+    }
+  }
+
+  // Stores entries 1..n as the trail did before the key: plain SHA-256, chained.
+  void storeUnkeyedEntries(int n) {
+    std::string prev = kAuditGenesisHash;
+    for (int i = 1; i <= n; ++i) {
+      clock_.advanceMillis(1000);
+      AuditEntry entry;
+      entry.seq = i;
+      entry.at = clock_.now();
+      entry.actor = "system";
+      entry.action = "user.add";
+      entry.subject = "user:u" + std::to_string(i);
+      entry.detail = "{}";
+      entry.prev_hash = prev;
+      entry.hash = auditEntryHash(entry);
+      Status stored = store_->transact([&](StoreTransaction& tx) -> Status {
+        return tx.audit().append(entry).status();
+      });
+      ASSERT_TRUE(stored.isOk()) << stored.toString();
+      prev = entry.hash;
     }
   }
 
@@ -42,7 +82,10 @@ TEST_F(AuditChainTest, AppendChainsEntries) {
   EXPECT_EQ(entries[0].prev_hash, kAuditGenesisHash);
   for (std::size_t i = 0; i < entries.size(); ++i) {
     EXPECT_EQ(entries[i].seq, static_cast<std::int64_t>(i + 1));
-    EXPECT_EQ(entries[i].hash, auditEntryHash(entries[i]));
+    auto mac = auditEntryMac(entries[i], *audit_key_);
+    ASSERT_TRUE(mac.isOk());
+    EXPECT_EQ(entries[i].hash, *mac);
+    EXPECT_NE(entries[i].hash, auditEntryHash(entries[i]));  // keyed, not plain SHA-256
     EXPECT_EQ(entries[i].hash.size(), 64u);
     if (i > 0) {
       EXPECT_EQ(entries[i].prev_hash, entries[i - 1].hash);
@@ -155,7 +198,7 @@ TEST_F(AuditChainTest, AlteredAndRehashedEntryIsNamed) {
   auto entries = auditEntries();
   AuditEntry forged = entries[1];
   forged.actor = "someone-else";
-  forged.hash = auditEntryHash(forged);
+  forged.hash = auditEntryMac(forged, *audit_key_).value();  // even with the key
   executeSql("UPDATE audit_entries SET actor = 'someone-else', hash = '" + forged.hash +
              "' WHERE seq = 2");
   auto report = verified();
@@ -204,7 +247,7 @@ TEST_F(AuditChainTest, RemovedTailIsCaughtAtTheNextAppend) {
 TEST_F(AuditChainTest, VerifyPagesThroughLongLogs) {
   AuditTrailOptions options;
   options.page_size = 2;
-  AuditTrail small_pages(*store_, clock_, options);
+  AuditTrail small_pages(*store_, clock_, *audit_key_, options);
   appendEntries(7);
   executeSql("UPDATE audit_entries SET subject = 'application:X' WHERE seq = 6");
   auto report = small_pages.verify();
@@ -226,6 +269,101 @@ TEST_F(AuditChainTest, AppendInRollsBackWithTheCallersTransaction) {
   EXPECT_EQ(*seq, 2);
   EXPECT_TRUE(verified().intact());
   EXPECT_EQ(audit_->append("", "x", "y", "{}").status().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(AuditChainTest, AlteredEntryWithThePlainChainRecomputedIsNamed) {
+  appendEntries(6);
+  executeSql("UPDATE audit_entries SET actor = 'someone-else' WHERE seq = 3");
+  rehashPlainFrom(3);
+  auto report = verified();
+  EXPECT_EQ(report.problem, AuditProblem::kUnsealed) << report.message;
+  EXPECT_EQ(report.first_bad_seq, 3);
+  EXPECT_NE(report.message.find("audit entry 3 "), std::string::npos) << report.message;
+}
+
+TEST_F(AuditChainTest, RemovedEntryWithThePlainChainRecomputedIsNamed) {
+  appendEntries(5);
+  executeSql("DELETE FROM audit_entries WHERE seq = 3");
+  executeSql("UPDATE audit_entries SET seq = seq - 1 WHERE seq > 3");
+  rehashPlainFrom(3);
+  auto report = verified();
+  EXPECT_EQ(report.problem, AuditProblem::kUnsealed) << report.message;
+  EXPECT_EQ(report.first_bad_seq, 3);
+}
+
+TEST_F(AuditChainTest, TrailRebuiltWithoutTheKeyIsNamed) {
+  appendEntries(4);
+  rehashPlainFrom(1);
+  auto report = verified();
+  EXPECT_EQ(report.problem, AuditProblem::kUnsealed) << report.message;
+  EXPECT_EQ(report.first_bad_seq, 1);
+  EXPECT_EQ(report.unkeyed_prefix, 4);
+  // ... and nothing is appended onto it until someone looks.
+  auto next = audit_->append("lan", "user.passwd", "user:lan", "{}");
+  EXPECT_EQ(next.status().code(), ErrorCode::kFailedPrecondition) << next.status().toString();
+}
+
+TEST_F(AuditChainTest, AnotherKeyDoesNotVerify) {
+  appendEntries(3);
+  auto other = HmacAuditKey::create(Bytes(32, 0x11));
+  ASSERT_TRUE(other.isOk());
+  EXPECT_NE((*other)->id(), audit_key_->id());
+  AuditTrail with_other_key(*store_, clock_, **other);
+  auto report = with_other_key.verify();
+  ASSERT_TRUE(report.isOk());
+  EXPECT_EQ(report->problem, AuditProblem::kAltered) << report->message;
+  EXPECT_EQ(report->first_bad_seq, 1);
+  EXPECT_NE(report->message.find("another audit key"), std::string::npos) << report->message;
+}
+
+TEST_F(AuditChainTest, UnkeyedTrailIsSealedByACheckpointOnce) {
+  storeUnkeyedEntries(3);
+  const std::string old_head = auditEntries().back().hash;
+  auto before = verified();
+  EXPECT_EQ(before.problem, AuditProblem::kUnsealed) << before.message;
+  EXPECT_EQ(before.first_bad_seq, 1);
+  EXPECT_EQ(audit_->append("lan", "user.passwd", "user:lan", "{}").status().code(),
+            ErrorCode::kFailedPrecondition);
+
+  auto sealed = audit_->sealUnkeyed("system");
+  ASSERT_TRUE(sealed.isOk()) << sealed.status().toString();
+  EXPECT_EQ(sealed->seq, 4);
+  EXPECT_EQ(sealed->action, kAuditSealAction);
+  EXPECT_EQ(sealed->prev_hash, old_head);
+  EXPECT_NE(sealed->detail.find("\"sealed_seq\":3"), std::string::npos) << sealed->detail;
+  EXPECT_NE(sealed->detail.find(old_head), std::string::npos) << sealed->detail;
+  EXPECT_NE(sealed->detail.find(audit_key_->id()), std::string::npos) << sealed->detail;
+
+  auto next = audit_->append("lan", "user.passwd", "user:lan", "{}");
+  ASSERT_TRUE(next.isOk()) << next.status().toString();
+  EXPECT_EQ(*next, 5);
+  auto after = verified();
+  EXPECT_TRUE(after.intact()) << after.message;
+  EXPECT_EQ(after.entries_checked, 5);
+  EXPECT_EQ(after.unkeyed_prefix, 3);
+  EXPECT_EQ(audit_->sealUnkeyed("system").status().code(), ErrorCode::kFailedPrecondition);
+
+  // The old entries are now covered by the key: rewriting one of them and the old plain chain
+  // up to the checkpoint leaves the checkpoint linking to the old head ...
+  executeSql("UPDATE audit_entries SET actor = 'someone-else' WHERE seq = 2");
+  rehashPlainFrom(2, 3);
+  auto rewritten = verified();
+  EXPECT_EQ(rewritten.problem, AuditProblem::kAltered) << rewritten.message;
+  EXPECT_EQ(rewritten.first_bad_seq, 3) << rewritten.message;
+  // ... and rewriting the keyed entries too leaves no keyed entry at all.
+  rehashPlainFrom(2);
+  auto rebuilt = verified();
+  EXPECT_EQ(rebuilt.problem, AuditProblem::kUnsealed) << rebuilt.message;
+}
+
+TEST_F(AuditChainTest, SealRefusesABrokenOrEmptyTrail) {
+  EXPECT_EQ(audit_->sealUnkeyed("system").status().code(), ErrorCode::kFailedPrecondition);
+  storeUnkeyedEntries(3);
+  executeSql("UPDATE audit_entries SET actor = 'someone-else' WHERE seq = 2");
+  auto sealed = audit_->sealUnkeyed("system");
+  EXPECT_EQ(sealed.status().code(), ErrorCode::kDataLoss) << sealed.status().toString();
+  EXPECT_NE(sealed.status().message().find("audit entry 2"), std::string::npos)
+      << sealed.status().toString();
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "mes/http/service_routes.h"
+#include "mes/security/audit_key_hmac.h"
 #include "tests/unit/blanks/blanks_fixture.h"
 
 namespace cardline::blanks_test {
@@ -28,7 +29,10 @@ class BlankStockApiTest : public BlanksTest {
  protected:
   void SetUp() override {
     BlanksTest::SetUp();
-    audit_ = std::make_unique<AuditTrail>(*store_, clock_);
+    auto audit_key = HmacAuditKey::create(Bytes(32, 0x5a));
+    ASSERT_TRUE(audit_key.isOk()) << audit_key.status().toString();
+    audit_key_ = std::move(audit_key).value();
+    audit_ = std::make_unique<AuditTrail>(*store_, clock_, *audit_key_);
     router_ = std::make_unique<Router>(clock_, metrics_, &auth_);
     ASSERT_TRUE(registerBlankStockRoutes(*router_, *store_, stock_, *audit_).isOk());
     for (const auto& [user, role] :
@@ -56,6 +60,7 @@ class BlankStockApiTest : public BlanksTest {
 
   FixedCallers auth_;
   MetricsRegistry metrics_;
+  std::unique_ptr<HmacAuditKey> audit_key_;
   std::unique_ptr<AuditTrail> audit_;
   std::unique_ptr<Router> router_;
 };

@@ -112,6 +112,16 @@ TEST(ConfigLoaderTest, DataDirRelativePaths) {
   EXPECT_EQ(c.sqlitePath(), "/var/lib/cardline.db");
   c.security.pii_key_file = "k/pii.key";
   EXPECT_EQ(c.piiKeyFile(), "/srv/line1/k/pii.key");
+  EXPECT_EQ(c.auditKeyFile(), "/srv/line1/keys/audit.key");
+  c.security.audit_key_file = "/etc/cardline/audit.key";
+  EXPECT_EQ(c.auditKeyFile(), "/etc/cardline/audit.key");
+}
+
+TEST(ConfigLoaderTest, AuditKeyFileIsRead) {
+  ConfigLoadResult r =
+      parseConfigText("security:\n  audit_key_file: /etc/cardline/audit.key\n", "c.yaml");
+  EXPECT_TRUE(r.problems.empty());
+  EXPECT_EQ(r.config.security.audit_key_file, "/etc/cardline/audit.key");
 }
 
 }  // namespace

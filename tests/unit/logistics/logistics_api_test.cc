@@ -7,9 +7,12 @@
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "mes/http/service_routes.h"
+#include "mes/security/audit_chain.h"
+#include "mes/security/audit_key_hmac.h"
 #include "tests/unit/logistics/logistics_fixture.h"
 
 namespace cardline::logistics_test {
@@ -40,7 +43,28 @@ class LogisticsApiTest : public LogisticsTest {
   void SetUp() override {
     LogisticsTest::SetUp();
     router_ = std::make_unique<Router>(clock_, metrics_, &auth_);
-    ASSERT_TRUE(registerLogisticsRoutes(*router_, *store_, *service_, clock_).isOk());
+    auto key = HmacAuditKey::create(Bytes(32, 0x5a));
+    ASSERT_TRUE(key.isOk());
+    audit_key_ = std::move(key).value();
+    audit_ = std::make_unique<AuditTrail>(*store_, clock_, *audit_key_);
+    ASSERT_TRUE(registerLogisticsRoutes(
+                    *router_, *store_, *service_, clock_,
+                    [this](StoreTransaction& tx, const std::string& actor,
+                           const std::string& action, const std::string& subject,
+                           const std::string& detail) {
+                      return audit_->appendIn(tx, actor, action, subject, detail).status();
+                    })
+                    .isOk());
+  }
+
+  // "actor action subject" of every audit entry, in order.
+  std::vector<std::string> auditLines() {
+    auto entries = audit_->list(0, 1000);
+    EXPECT_TRUE(entries.isOk());
+    std::vector<std::string> lines;
+    if (!entries.isOk()) return lines;
+    for (const AuditEntry& e : *entries) lines.push_back(e.actor + " " + e.action + " " + e.subject);
+    return lines;
   }
 
   HttpResponse call(HttpMethod method, const std::string& path, const std::string& role,
@@ -59,6 +83,8 @@ class LogisticsApiTest : public LogisticsTest {
 
   MetricsRegistry metrics_;
   RoleAuthenticator auth_;
+  std::unique_ptr<HmacAuditKey> audit_key_;
+  std::unique_ptr<AuditTrail> audit_;
   std::unique_ptr<Router> router_;
 };
 
@@ -116,6 +142,33 @@ TEST_F(LogisticsApiTest, HandOverDeliveryAndTrackThroughTheApi) {
   EXPECT_EQ(call(HttpMethod::kGet, "/api/v1/track", "logistics", "", {{"q", "nothing"}}).status,
             404);
   EXPECT_EQ(call(HttpMethod::kGet, "/api/v1/shipments/overdue", "logistics").status, 200);
+
+  // Every custody change and every look-up of personal data is in the chained trail.
+  HttpResponse manifest = call(HttpMethod::kGet, "/api/v1/boxes/" + box_id, "supervisor", "",
+                               {{"reason", "complaint 42"}});
+  ASSERT_EQ(manifest.status, 200) << manifest.body;
+  const std::string shipment_id = parse(shipped.body)->getValue<std::string>("id");
+  std::vector<std::string> lines = auditLines();
+  for (const std::string& expected : std::vector<std::string>{
+           "logistics.user box.close " + box_id, "logistics.user shipment.hand_over " + shipment_id,
+        "logistics.user box.delivered " + box_id, "supervisor.user pii.lookup track",
+        "logistics.user pii.lookup track", "supervisor.user pii.lookup box:" + box_id}) {
+    EXPECT_NE(std::find(lines.begin(), lines.end(), expected), lines.end())
+        << expected << " missing from:\n" << ::testing::PrintToString(lines);
+  }
+  auto entries = audit_->list(0, 1000);
+  ASSERT_TRUE(entries.isOk());
+  bool reason_recorded = false;
+  for (const AuditEntry& e : *entries) {
+    EXPECT_EQ(e.detail.find("Nguyễn"), std::string::npos) << "personal data in " << e.detail;
+    if (e.action == "pii.lookup" && e.detail.find("complaint 42") != std::string::npos) {
+      reason_recorded = true;
+    }
+  }
+  EXPECT_TRUE(reason_recorded);
+  auto verified = audit_->verify();
+  ASSERT_TRUE(verified.isOk());
+  EXPECT_TRUE(verified->intact()) << verified->message;
 }
 
 TEST(LogisticsOpenApiTest, DocumentListsEveryLogisticsRoute) {
@@ -137,7 +190,12 @@ TEST(LogisticsOpenApiTest, DocumentListsEveryLogisticsRoute) {
     StoreBackend backend() const override { return StoreBackend::kSqlite; }
     StoreCounters counters() const override { return {}; }
   } store;
-  ASSERT_TRUE(registerLogisticsRoutes(router, store, service, clock).isOk());
+  ASSERT_TRUE(registerLogisticsRoutes(router, store, service, clock,
+                                      [](StoreTransaction&, const std::string&, const std::string&,
+                                         const std::string&, const std::string&) {
+                                        return Status::ok();
+                                      })
+                  .isOk());
   auto paths = parse(openApiDocument())->getObject("paths");
   ASSERT_FALSE(paths.isNull());
   ASSERT_EQ(router.routes().size(), 12u);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "mes/logistics/trace.h"
+#include "mes/security/audit_key_hmac.h"
 #include "tests/unit/logistics/logistics_fixture.h"
 
 namespace cardline::logistics_test {
@@ -398,7 +399,9 @@ TEST_F(LogisticsFlowTest, RetentionPurgeErasesPersonalDataAndKeepsCountsAndEvent
   ASSERT_TRUE(confirm(box_id).isOk());
   const std::size_t events_before = events("application", "A1").size();
 
-  AuditTrail trail(*store_, clock_);
+  auto audit_key = HmacAuditKey::create(Bytes(32, 0x5a));
+  ASSERT_TRUE(audit_key.isOk()) << audit_key.status().toString();
+  AuditTrail trail(*store_, clock_, **audit_key);
   AuditAppender audit = [&](StoreTransaction& tx, const std::string& actor,
                             const std::string& action, const std::string& subject,
                             const std::string& detail) {
@@ -473,6 +476,32 @@ TEST_F(LogisticsFlowTest, RetentionPurgeErasesPersonalDataAndKeepsCountsAndEvent
 
   // A second run purges nothing more.
   EXPECT_TRUE(purge().application_ids.empty());
+}
+
+}  // namespace
+}  // namespace cardline::logistics_test
+
+namespace cardline::logistics_test {
+namespace {
+
+// Boxes open only for receiving units of the reference data, under the one identifier rule.
+TEST_F(LogisticsFlowTest, BoxesOpenOnlyForKnownReceivingUnits) {
+  LogisticsOptions options = service_->options();
+  options.is_receiving_unit = [](const std::string& code) { return code == "HN-01"; };
+  LogisticsService checked(engine_, clock_, options);
+  auto open = [&](const std::string& code) {
+    Status s = store_->transact([&](StoreTransaction& tx) -> Status {
+      return checked.openBox(tx, ReceivingUnit{code, "x"}, "logistics.user").status();
+    });
+    return s;
+  };
+  EXPECT_TRUE(open("HN-01").isOk());
+  for (const char* bad : {"NOUNIT", "<svg onload=alert(1)>", "a/../../b", ""}) {
+    Status s = open(bad);
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << bad << ": " << s.toString();
+    EXPECT_NE(s.message().find("receiving unit"), std::string::npos) << s.message();
+  }
+  EXPECT_NE(open("NOUNIT").message().find("not in the reference data"), std::string::npos);
 }
 
 }  // namespace
