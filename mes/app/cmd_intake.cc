@@ -75,7 +75,7 @@ int runImport(const Args& raw) {
   auto opened = openConfiguredStore(*config);
   if (!opened.isOk()) return reportFailure("import", opened.status());
   SystemClock clock;
-  AuditTrail audit(*opened->store, clock);
+  AuditTrail audit(*opened->store, clock, *opened->audit_key);
   Status audited = auditReferenceVersion(audit, *reference);
   if (!audited.isOk()) return reportFailure("import", audited);
   auto workflow = loadWorkflowRuntime(*config, clock, EngineDriver::kCommand);
@@ -92,7 +92,6 @@ int runImport(const Args& raw) {
   const std::string actor = args->value("--actor").value_or(
       login != nullptr && *login != '\0' ? std::string("os:") + login : "system");
   options.actor = actor;
-  AuditTrail audit(*opened->store, clock, *opened->audit_key);
   ImportSummary summary = importFiles(
       args->positional, options, *opened->store, *reference, clock,
       [&](StoreTransaction& tx, const Application& a) -> Status {

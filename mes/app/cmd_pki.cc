@@ -44,7 +44,7 @@ Status audited(const Config& config, const ParsedArgs& args, const std::string& 
   auto opened = openConfiguredStore(config);
   if (!opened.isOk()) return opened.status().withContext("auditing " + action);
   SystemClock clock;
-  AuditTrail audit(*opened->store, clock);
+  AuditTrail audit(*opened->store, clock, *opened->audit_key);
   auto seq = audit.append(args.value("--actor").value_or("system"), action, subject, detail);
   if (!seq.isOk()) return seq.status().withContext("auditing " + action);
   return Status::ok();

@@ -707,7 +707,7 @@ TEST_F(HttpApiTest, HeldListCreditsTheHoldToItsActor) {
                 late.kind = "result_superseded";
                 late.actor = "device:print-1";
                 late.detail = "{}";
-                return tx.events().append(late).status();
+                return tx.events().append(late);
               }).isOk());
   Reply list = call("GET", "/api/v1/applications?state=held", "", &sup);
   ASSERT_EQ(list.status, 200) << list.body;
